@@ -1,0 +1,45 @@
+package dev.fleetserver;
+
+import dev.fleetserver.config.CommandLine;
+import dev.fleetserver.config.ConfigException;
+import dev.fleetserver.config.FleetConfigLoader;
+import dev.fleetserver.config.FleetServerConfig;
+import dev.fleetserver.config.SpringSettings;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Starts the server from {@code fleet-server.yml}: {@code java -jar fleet-server.jar -c fleet-server.yml}.
+ *
+ * <p>The file is loaded before Spring starts, so a bad configuration ends the process with one line on
+ * standard error and exit code 1, without a stack trace.
+ */
+@SpringBootApplication
+public class FleetServerApplication {
+
+    /** Exit code for configuration errors. */
+    public static final int EXIT_BAD_CONFIG = 1;
+
+    public static void main(String[] args) {
+        CommandLine commandLine;
+        FleetServerConfig config;
+        try {
+            commandLine = CommandLine.parse(args);
+            config = FleetConfigLoader.fromSystemEnvironment().load(commandLine.configFile(), commandLine.overrides());
+        } catch (ConfigException e) {
+            System.err.println(e.oneLine());
+            System.exit(EXIT_BAD_CONFIG);
+            return;
+        }
+        run(config, commandLine.springArgs().toArray(String[]::new));
+    }
+
+    /** Starts a server for an already loaded configuration (also used by tests that run several servers). */
+    public static ConfigurableApplicationContext run(FleetServerConfig config, String... springArgs) {
+        SpringApplication application = new SpringApplication(FleetServerApplication.class);
+        application.setDefaultProperties(SpringSettings.derive(config));
+        application.addInitializers(context -> context.getBeanFactory().registerSingleton("fleetServerConfig", config));
+        return application.run(springArgs);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.fleetserver.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.FileSystemResource;
+
+/**
+ * Loads {@code fleet-server.yml} into a {@link FleetServerConfig}.
+ *
+ * <p>The file is bound on its own, outside Spring's {@code Environment}: its {@code logging.*} keys would clash
+ * with Spring Boot's, and environment variables must not override keys the way Spring's relaxed binding
+ * does (upstream reads only the variables a file references). Values are expanded by
+ * {@link PlaceholderExpander}, durations are read in Go syntax, and every failure becomes one
+ * {@link ConfigException} naming the key, the file and line, and the problem.
+ */
+public final class FleetConfigLoader {
+
+    private final Function<String, @Nullable String> environment;
+
+    /** @param environment environment variables by name ({@code System::getenv} in production) */
+    public FleetConfigLoader(Function<String, @Nullable String> environment) {
+        this.environment = environment;
+    }
+
+    public static FleetConfigLoader fromSystemEnvironment() {
+        return new FleetConfigLoader(System::getenv);
+    }
+
+    /** Loads and validates the file, with {@code -E} overrides taking precedence over it. */
+    public FleetServerConfig load(Path file, Map<String, String> overrides) {
+        List<PropertySource<?>> sources = new ArrayList<>();
+        if (!overrides.isEmpty()) {
+            sources.add(new MapPropertySource("command line -E", Map.copyOf(overrides)));
+        }
+        sources.addAll(readYaml(file));
+        ConfigSource source = new ConfigSource(file, ConfigurationPropertySources.from(sources), sources);
+        FleetServerConfig config = bind(source);
+        return new ConfigValidator(source).validate(config);
+    }
+
+    private static List<PropertySource<?>> readYaml(Path file) {
+        try {
+            return new YamlPropertySourceLoader().load(file.toString(), new FileSystemResource(file));
+        } catch (IOException e) {
+            throw new ConfigException("-c", file.toString(), "cannot read the configuration file: " + describe(e));
+        } catch (RuntimeException e) { // SnakeYAML reports syntax errors and duplicate keys with their position
+            throw new ConfigException("-c", file.toString(), "not valid YAML: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private FleetServerConfig bind(ConfigSource source) {
+        var conversion = new ApplicationConversionService();
+        conversion.addConverter(String.class, java.time.Duration.class, GoDuration::parse);
+        conversion.addConverter(String.class, Secret.class, (Converter<String, Secret>) Secret::new);
+        Binder binder = new Binder(source.properties(), new Placeholders(source), conversion);
+        try {
+            return binder.bindOrCreate("", Bindable.of(FleetServerConfig.class));
+        } catch (BindException e) {
+            throw describe(e, source);
+        }
+    }
+
+    private static ConfigException describe(BindException e, ConfigSource source) {
+        ConfigurationProperty property = e.getProperty();
+        String key = ConfigSource.displayName(e.getName());
+        String origin =
+                property != null ? source.originText(property) : source.file().toString();
+        Throwable cause = e.getCause();
+        while (cause != null) {
+            if (cause instanceof PlaceholderExpander.UnresolvedPlaceholderException unresolved) {
+                return new ConfigException(key, origin, unresolved.getMessage());
+            }
+            if (cause instanceof ConversionFailedException failed) {
+                Object value = failed.getValue();
+                String shown = ConfigValidator.isSecretKey(key) || value == null ? "the value" : "\"" + value + "\"";
+                Throwable reason = failed.getCause();
+                String detail =
+                        reason != null && reason.getMessage() != null ? ": " + firstLine(reason.getMessage()) : "";
+                return new ConfigException(
+                        key,
+                        origin,
+                        shown + " is not a valid "
+                                + failed.getTargetType().getType().getSimpleName() + detail);
+            }
+            cause = cause.getCause();
+        }
+        return new ConfigException(key, origin, "cannot be read: " + firstLine(String.valueOf(e.getCause())));
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : firstLine(e.getMessage());
+    }
+
+    static String firstLine(@Nullable String text) {
+        if (text == null) {
+            return "unknown error";
+        }
+        String line = text.strip().lines().findFirst().orElse(text);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    /** Expands references in every string value as it is bound, so the Binder still knows the key and origin. */
+    private final class Placeholders implements PlaceholdersResolver {
+
+        private final ConfigSource source;
+        private final PlaceholderExpander expander;
+
+        Placeholders(ConfigSource source) {
+            this.source = source;
+            this.expander = new PlaceholderExpander(this::lookup);
+        }
+
+        @Override
+        public @Nullable Object resolvePlaceholders(@Nullable Object value) {
+            if (value instanceof String text && PlaceholderExpander.needsExpansion(text)) {
+                return expander.expand(text);
+            }
+            return value;
+        }
+
+        /** A reference names a key of the same file first, then an environment variable. */
+        private @Nullable String lookup(String name) {
+            Object fromFile = source.rawValue(name);
+            if (fromFile instanceof String || fromFile instanceof Number || fromFile instanceof Boolean) {
+                return fromFile.toString();
+            }
+            return environment.apply(name);
+        }
+    }
+
+    /** The loaded file: its flattened keys with their origins, for binding and for error messages. */
+    record ConfigSource(
+            Path file, Iterable<ConfigurationPropertySource> properties, List<PropertySource<?>> rawSources) {
+
+        @Nullable
+        Object rawValue(String key) {
+            if (!ConfigurationPropertyName.isValid(key.replace('_', '-'))) {
+                return null;
+            }
+            ConfigurationProperty property = property(key);
+            return property == null ? null : property.getValue();
+        }
+
+        @Nullable
+        ConfigurationProperty property(String key) {
+            ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
+            for (ConfigurationPropertySource source : properties) {
+                ConfigurationProperty property = source.getConfigurationProperty(name);
+                if (property != null) {
+                    return property;
+                }
+            }
+            return null;
+        }
+
+        /** Where a key was set, as {@code file:line}; just the file when the key is absent. */
+        String originOf(String key) {
+            ConfigurationProperty property = property(key);
+            return property == null ? file.toString() : originText(property);
+        }
+
+        String originText(ConfigurationProperty property) {
+            var origin = org.springframework.boot.origin.Origin.from(property);
+            if (origin instanceof org.springframework.boot.origin.TextResourceOrigin text
+                    && text.getLocation() != null) {
+                return file + ":" + (text.getLocation().getLine() + 1);
+            }
+            return origin != null && !String.valueOf(origin).isBlank() ? String.valueOf(origin) : file.toString();
+        }
+
+        /** Every flattened key as written, e.g. {@code inputs[1].type}. */
+        List<String> keys() {
+            List<String> keys = new ArrayList<>();
+            for (PropertySource<?> source : rawSources) {
+                if (source instanceof OriginTrackedMapPropertySource map) {
+                    keys.addAll(List.of(map.getPropertyNames()));
+                } else if (source instanceof MapPropertySource map) {
+                    keys.addAll(List.of(map.getPropertyNames()));
+                }
+            }
+            return keys;
+        }
+
+        /** A canonical property name shown as written in fleet-server.yml (snake_case keys). */
+        static String displayName(ConfigurationPropertyName name) {
+            return name.toString().replace('-', '_');
+        }
+    }
+}

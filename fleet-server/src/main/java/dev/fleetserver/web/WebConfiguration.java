@@ -1,0 +1,52 @@
+package dev.fleetserver.web;
+
+import dev.fleetserver.web.errors.FleetErrorWriter;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** The agent listener's HTTP plumbing: request ids, header checks, Fleet's errors, connection tracking. */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration implements WebMvcConfigurer {
+
+    private final FleetErrorWriter errorWriter = new FleetErrorWriter();
+
+    @Bean
+    FleetErrorWriter fleetErrorWriter() {
+        return errorWriter;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+        var registration = new FilterRegistrationBean<>(new RequestIdFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new RequestHeadersInterceptor(errorWriter)).excludePathPatterns("/error");
+    }
+
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> connectionTracking(
+            ObjectProvider<ConnectionListener> listeners) {
+        return factory -> {
+            factory.setProtocol(ConnectionTrackingProtocol.class.getName());
+            ConnectionListener listener = listeners.getIfAvailable(() -> ConnectionListener.NONE);
+            factory.addConnectorCustomizers((TomcatConnectorCustomizer) connector -> {
+                if (connector.getProtocolHandler() instanceof ConnectionTrackingProtocol protocol) {
+                    protocol.setConnectionListener(listener);
+                }
+            });
+        };
+    }
+}

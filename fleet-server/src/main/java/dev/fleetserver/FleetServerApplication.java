@@ -7,6 +7,7 @@ import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.config.SpringSettings;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -22,6 +23,9 @@ public class FleetServerApplication {
     public static final int EXIT_BAD_CONFIG = 1;
 
     public static void main(String[] args) {
+        // Nothing may be logged before Spring Boot configures logging from the file: the bare logging
+        // library would print debug lines, and a bad configuration must end in exactly one line.
+        LoggingSystem.get(FleetServerApplication.class.getClassLoader()).beforeInitialize();
         CommandLine commandLine;
         FleetServerConfig config;
         try {

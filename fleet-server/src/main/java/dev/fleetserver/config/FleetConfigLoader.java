@@ -18,11 +18,15 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.PropertySourceOrigin;
+import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.convert.ConversionFailedException;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.FileSystemResource;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads {@code fleet-server.yml} into a {@link FleetServerConfig}.
@@ -64,6 +68,13 @@ public final class FleetConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("-c", file.toString(), "cannot read the configuration file: " + describe(e));
         } catch (RuntimeException e) { // SnakeYAML reports syntax errors and duplicate keys with their position
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                    String where = file + ":" + (marked.getProblemMark().getLine() + 1);
+                    String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
+                    throw new ConfigException("-c", where, "not valid YAML: " + context + marked.getProblem());
+                }
+            }
             throw new ConfigException("-c", file.toString(), "not valid YAML: " + firstLine(e.getMessage()));
         }
     }
@@ -173,16 +184,28 @@ public final class FleetConfigLoader {
             return null;
         }
 
-        /** Where a key was set, as {@code file:line}; just the file when the key is absent. */
+        /**
+         * Where a key was set, as {@code file:line}. For a key that holds a block ({@code inputs[1]}), where its
+         * first entry was set; just the file when the key is absent.
+         */
         String originOf(String key) {
             ConfigurationProperty property = property(key);
+            if (property == null) {
+                property = keys().stream()
+                        .filter(k -> k.startsWith(key + ".") || k.startsWith(key + "["))
+                        .findFirst()
+                        .map(this::property)
+                        .orElse(null);
+            }
             return property == null ? file.toString() : originText(property);
         }
 
         String originText(ConfigurationProperty property) {
-            var origin = org.springframework.boot.origin.Origin.from(property);
-            if (origin instanceof org.springframework.boot.origin.TextResourceOrigin text
-                    && text.getLocation() != null) {
+            Origin origin = Origin.from(property);
+            if (origin instanceof PropertySourceOrigin wrapped && wrapped.getOrigin() != null) {
+                origin = wrapped.getOrigin();
+            }
+            if (origin instanceof TextResourceOrigin text && text.getLocation() != null) {
                 return file + ":" + (text.getLocation().getLine() + 1);
             }
             return origin != null && !String.valueOf(origin).isBlank() ? String.valueOf(origin) : file.toString();

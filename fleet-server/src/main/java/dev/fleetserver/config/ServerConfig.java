@@ -2,7 +2,6 @@ package dev.fleetserver.config;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -80,7 +79,7 @@ public record ServerConfig(
             @Nullable Secret secretToken,
             @Nullable String secretTokenPath,
             @Nullable String environment,
-            @Nullable Map<String, String> globalLabels,
+            @Nullable String globalLabels,
             @Nullable Double transactionSampleRate,
             @DefaultValue InstrumentationTls tls) {}
 

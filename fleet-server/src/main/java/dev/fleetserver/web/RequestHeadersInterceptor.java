@@ -31,6 +31,12 @@ public class RequestHeadersInterceptor implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
+        if (request.getMethod().equals("HEAD")) {
+            // Spring answers HEAD for every GET route; upstream's router does not.
+            response.setHeader("Allow", "GET");
+            response.setStatus(405);
+            return false;
+        }
         for (String name : SINGLE_VALUED) {
             int count = Collections.list(request.getHeaders(name)).size();
             if (count > 1) {

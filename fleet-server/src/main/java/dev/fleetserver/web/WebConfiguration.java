@@ -41,6 +41,8 @@ class WebConfiguration implements WebMvcConfigurer {
             ObjectProvider<ConnectionListener> listeners) {
         return factory -> {
             factory.setProtocol(ConnectionTrackingProtocol.class.getName());
+            factory.addContextCustomizers(context -> ((org.apache.catalina.core.StandardHost) context.getParent())
+                    .setErrorReportValveClass(FleetErrorReportValve.class.getName()));
             ConnectionListener listener = listeners.getIfAvailable(() -> ConnectionListener.NONE);
             factory.addConnectorCustomizers((TomcatConnectorCustomizer) connector -> {
                 if (connector.getProtocolHandler() instanceof ConnectionTrackingProtocol protocol) {

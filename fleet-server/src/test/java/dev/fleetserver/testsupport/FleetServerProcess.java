@@ -1,0 +1,91 @@
+package dev.fleetserver.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as operators run it: a separate JVM started with {@code -c FILE}. Uses the packaged jar when the
+ * build made one (integration tests), else this JVM's classpath. Output goes to a file under the run's log
+ * directory, so the secret scan covers it too.
+ */
+public final class FleetServerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path output;
+
+    private FleetServerProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    public static FleetServerProcess start(Map<String, String> env, String... args) {
+        try {
+            Files.createDirectories(Secrets.LOG_DIR);
+            Path output = Files.createTempFile(Secrets.LOG_DIR, "process-", ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            String jar = System.getProperty("fleet.test.jar");
+            if (jar != null && Files.isRegularFile(Path.of(jar))) {
+                command.addAll(List.of("-jar", jar));
+            } else {
+                command.addAll(List.of(
+                        "-cp", System.getProperty("java.class.path"), "dev.fleetserver.FleetServerApplication"));
+            }
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(false)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            builder.environment().putAll(env);
+            return new FleetServerProcess(builder.start(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the process to end and returns its exit code. */
+    public int awaitExit(Duration within) {
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the server did not exit within " + within + "; output:\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the process wrote to standard output and standard error. */
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.fleetserver.testsupport;
+
+import dev.fleetserver.config.FleetConfigLoader;
+import dev.fleetserver.config.FleetServerConfig;
+import dev.fleetserver.testing.elasticsearch.ElasticsearchNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Configuration files for tests, written to disk and loaded exactly as the server loads them. */
+public final class TestConfigs {
+
+    private TestConfigs() {}
+
+    public static Path write(String yaml) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "test-configs"));
+            Path file = Files.createTempFile(dir, "fleet-server-", ".yml");
+            return Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static FleetServerConfig load(String yaml, Map<String, String> env) {
+        return new FleetConfigLoader(env::get).load(write(yaml), Map.of());
+    }
+
+    /**
+     * A server on random ports (agent listener and monitoring listener) talking to {@code hosts} with
+     * {@code token}. Extra YAML is appended at the top level.
+     */
+    public static String yaml(String hosts, String tokenLine, String extra) {
+        return """
+                output.elasticsearch:
+                  hosts: ['%s']
+                  %s
+                inputs:
+                  - type: fleet-server
+                    server:
+                      host: 127.0.0.1
+                      port: 0
+                http:
+                  enabled: true
+                  host: 127.0.0.1
+                  port: 0
+                logging:
+                  to_stderr: true
+                  level: info
+                %s
+                """.formatted(hosts, tokenLine, extra);
+    }
+
+    /** A configuration for the test node, with its file-based service token. */
+    public static FleetServerConfig forNode(ElasticsearchNode node) {
+        Secrets.register(node.serviceToken());
+        return load(
+                yaml(node.httpUri().toString(), "service_token: ${TOKEN}", ""), Map.of("TOKEN", node.serviceToken()));
+    }
+
+    /** A configuration whose Elasticsearch cannot be reached (nothing listens on the port). */
+    public static FleetServerConfig unreachable(String extra) {
+        return load(yaml("http://127.0.0.1:" + FreePorts.closed(), "service_token: not-a-real-token", extra), Map.of());
+    }
+}

@@ -2,7 +2,6 @@ package dev.fleetserver.health;
 
 import dev.fleetserver.store.StoreUnavailableException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -13,8 +12,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Drives {@link ServerHealth} from the store: prepares it (version check, indices) until that succeeds, then
  * checks it every few seconds, as upstream's self monitor does. While the store is unavailable the server
- * stays up and not ready, retries with exponential backoff, and logs one line per change of reason (not one
- * per attempt); when the store returns it becomes ready again without a restart.
+ * stays up and not ready, retries with exponential backoff, and logs one line per kind of problem (not one per
+ * attempt); when the store returns it becomes ready again without a restart.
  */
 public class HealthMonitor implements SmartLifecycle {
 
@@ -25,7 +24,7 @@ public class HealthMonitor implements SmartLifecycle {
     private final Timing timing;
     private volatile @Nullable Thread worker;
     private volatile boolean running;
-    private @Nullable String lastProblem;
+    private StoreUnavailableException.@Nullable Reason lastReason;
 
     public HealthMonitor(StoreProbe store, ServerHealth health, Timing timing) {
         this.store = store;
@@ -105,7 +104,7 @@ public class HealthMonitor implements SmartLifecycle {
         if (previous != HealthState.HEALTHY) {
             log.info("{} is available; Fleet Server is ready", store.describe());
         }
-        lastProblem = null;
+        lastReason = null;
     }
 
     private void failed(StoreUnavailableException e) {
@@ -114,10 +113,10 @@ public class HealthMonitor implements SmartLifecycle {
                 previous == HealthState.HEALTHY || previous == HealthState.DEGRADED
                         ? HealthState.DEGRADED
                         : previous == HealthState.STARTING ? HealthState.STARTING : HealthState.FAILED);
-        String problem = e.reason() + ": " + e.getMessage();
-        if (!Objects.equals(problem, lastProblem)) {
+        // One line per kind of problem: retries of the same outage are logged at debug only.
+        if (e.reason() != lastReason) {
             log.warn("Fleet Server is not ready: {}; retrying with backoff", e.getMessage());
-            lastProblem = problem;
+            lastReason = e.reason();
         } else {
             log.debug("{} still unavailable: {}", store.describe(), e.getMessage());
         }

@@ -22,7 +22,8 @@ final class ElasticsearchRequestMetrics implements Instrumentation {
 
     @Override
     public <TRequest> Context newContext(TRequest request, Endpoint<TRequest, ?, ?> endpoint) {
-        return new Call(endpoint.id(), System.nanoTime());
+        String id = endpoint.id();
+        return new Call(id.startsWith("es/") ? id.substring(3) : id, System.nanoTime());
     }
 
     private final class Call implements Context {

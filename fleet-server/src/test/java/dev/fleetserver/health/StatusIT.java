@@ -106,6 +106,56 @@ class StatusIT {
         }
     }
 
+    @Test
+    void everyRequestToElasticsearchCarriesTheServiceTokenAndTheFleetProductOrigin() throws Exception {
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", admin.node().httpPort());
+                RunningServer proxied = RunningServer.start(TestConfigs.load(
+                                TestConfigs.yaml("http://127.0.0.1:" + proxy.port(), "service_token: ${TOKEN}", ""),
+                                Map.of("TOKEN", admin.node().serviceToken())))
+                        .awaitHealthy()) {
+            java.util.List<String> requests = java.util.Arrays.stream(
+                            proxy.received().split("\r\n\r\n"))
+                    .filter(part -> part.matches("(?s)^(GET|PUT|POST|HEAD|DELETE) .*"))
+                    .toList();
+
+            assertThat(requests)
+                    .isNotEmpty()
+                    .allSatisfy(request -> assertThat(request)
+                            .containsIgnoringCase("\r\nX-elastic-product-origin: fleet")
+                            .contains(
+                                    "\r\nAuthorization: Bearer " + admin.node().serviceToken()));
+        }
+    }
+
+    @Test
+    void withSeveralHostsADeadOneIsPassedOver() {
+        String hosts = "http://127.0.0.1:" + dev.fleetserver.testsupport.FreePorts.closed() + "', '"
+                + admin.node().httpUri();
+        try (RunningServer twoHosts = RunningServer.start(TestConfigs.load(
+                TestConfigs.yaml(hosts, "service_token: ${TOKEN}", ""),
+                Map.of("TOKEN", admin.node().serviceToken())))) {
+            twoHosts.awaitHealthy();
+            assertThat(http.get(twoHosts.agent("/api/status")).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anElasticsearchOlderThanTheServerIsRefusedWithOneClearLine(CapturedOutput output) throws Exception {
+        String yaml = TestConfigs.yaml(admin.node().httpUri().toString(), "service_token: ${TOKEN}", "")
+                .replace("      port: 0\n", "      port: 0\n      version: 9.6.0\n");
+        try (RunningServer newer = RunningServer.start(
+                TestConfigs.load(yaml, Map.of("TOKEN", admin.node().serviceToken())))) {
+            Thread.sleep(Duration.ofSeconds(4));
+
+            assertThat(newer.state()).isEqualTo(HealthState.STARTING);
+            assertThat(output.getOut()
+                            .lines()
+                            .filter(line ->
+                                    line.contains("Elasticsearch 9.5.0 is older than this Fleet Server (9.6.0)")))
+                    .hasSize(1);
+        }
+    }
+
     private static int notReadyLines(CapturedOutput output) {
         return (int) output.getOut()
                 .lines()

@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final SSLContext tls;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
     private volatile ServerSocket server;
 
     private TcpProxy(InetSocketAddress target, SSLContext tls) throws IOException {
@@ -83,8 +84,8 @@ public final class TcpProxy implements AutoCloseable {
                     Socket upstream = new Socket(target.getAddress(), target.getPort());
                     sockets.add(client);
                     sockets.add(upstream);
-                    pipe(client, upstream);
-                    pipe(upstream, client);
+                    pipe(client, upstream, true);
+                    pipe(upstream, client, false);
                 } catch (IOException e) {
                     // closed by cut() or close(); the loop condition ends it
                 }
@@ -92,13 +93,25 @@ public final class TcpProxy implements AutoCloseable {
         });
     }
 
-    private void pipe(Socket from, Socket to) {
+    /** Everything clients sent through the proxy so far (for checking request headers). */
+    public String received() {
+        synchronized (received) {
+            return received.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private void pipe(Socket from, Socket to, boolean record) {
         Thread.ofVirtual().start(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream();
                     OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (record) {
+                        synchronized (received) {
+                            received.write(buffer, 0, n);
+                        }
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

@@ -46,13 +46,13 @@ class ArchitectureTests {
     }
 
     @Test
-    void nothingButTheWebLayerKnowsTheWebLayer() {
+    void servicesKnowNothingOfHttp() {
         noClasses()
                 .that()
-                .resideOutsideOfPackages("dev.fleetserver.web..", "dev.fleetserver.metrics..")
+                .haveSimpleNameEndingWith("Service")
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage("dev.fleetserver.web..")
+                .resideInAnyPackage("dev.fleetserver.web..", "jakarta.servlet..", "org.springframework.web..")
                 .check(CLASSES);
     }
 

@@ -1,5 +1,6 @@
 package dev.fleetserver.auth;
 
+import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.config.ElasticsearchOutput;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.config.InputConfig;
@@ -23,5 +24,10 @@ class AuthConfiguration {
                 : Math.max(1, es.maxConnPerHost() - config.server().bulk().flushMaxPending());
         long maxKeys = cache.maxCost() != null && cache.maxCost() > 0 ? cache.maxCost() / 200 : DEFAULT_MAX_KEYS;
         return new ApiKeyAuthenticator(verifier, cache.ttlApiKey(), cache.jitterApiKey(), maxKeys, concurrentChecks);
+    }
+
+    @Bean
+    AgentAuthenticator agentAuthenticator(ApiKeyAuthenticator keys, AgentStore agents) {
+        return new AgentAuthenticator(keys, agents);
     }
 }

@@ -8,15 +8,27 @@ package dev.fleetserver.store;
 public class StoreUnavailableException extends RuntimeException {
 
     private final Reason reason;
+    private final int status;
 
     public StoreUnavailableException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null, -1);
     }
 
     public StoreUnavailableException(Reason reason, String message, Throwable cause) {
+        this(reason, message, cause, -1);
+    }
+
+    /** @param status the store's own status code for the failure, or -1 */
+    public StoreUnavailableException(
+            Reason reason, String message, @org.jspecify.annotations.Nullable Throwable cause, int status) {
         super(message, cause);
         this.reason = reason;
+        this.status = status;
+    }
+
+    /** The store's status code for the failure (an Elasticsearch HTTP status), or -1 when it gave none. */
+    public int status() {
+        return status;
     }
 
     public Reason reason() {

@@ -55,10 +55,26 @@ public final class TestConfigs {
 
     /** A configuration for the test node, with its file-based service token. */
     public static FleetServerConfig forNode(ElasticsearchNode node) {
-        Secrets.register(node.serviceToken());
-        return load(
-                yaml(node.httpUri().toString(), "service_token: ${TOKEN}", ""), Map.of("TOKEN", node.serviceToken()));
+        return forNode(node, "");
     }
+
+    /**
+     * A configuration for the test node; {@code serverYaml} is inserted under {@code inputs[0].server} (indented
+     * by six spaces), e.g. {@link #SHORT_POLLS} for agent tests.
+     */
+    public static FleetServerConfig forNode(ElasticsearchNode node, String serverYaml) {
+        Secrets.register(node.serviceToken());
+        String yaml = yaml(node.httpUri().toString(), "service_token: ${TOKEN}", "")
+                .replace("      port: 0\n", "      port: 0\n" + serverYaml);
+        return load(yaml, Map.of("TOKEN", node.serviceToken()));
+    }
+
+    /** Short long polls without jitter, so agent tests see quiet checkins end within seconds. */
+    public static final String SHORT_POLLS = """
+                  timeouts:
+                    checkin_long_poll: 4s
+                    checkin_jitter: 0s
+            """;
 
     /** A configuration whose Elasticsearch cannot be reached (nothing listens on the port). */
     public static FleetServerConfig unreachable(String extra) {

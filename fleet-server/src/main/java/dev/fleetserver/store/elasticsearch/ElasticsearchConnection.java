@@ -4,7 +4,10 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.Jackson3JsonpMapper;
 import co.elastic.clients.transport.rest5_client.Rest5ClientOptions;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
+import co.elastic.clients.transport.rest5_client.low_level.Request;
 import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
+import co.elastic.clients.transport.rest5_client.low_level.Response;
+import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5ClientBuilder;
 import dev.fleetserver.config.ElasticsearchOutput;
@@ -15,12 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The connection to Elasticsearch: the official client over the Rest5 (HttpClient 5, async) transport,
@@ -31,15 +40,22 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchConnection.class);
     static final String PRODUCT_ORIGIN_HEADER = "X-elastic-product-origin";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ElasticsearchClient client;
     private final Rest5Client rest;
     private final ElasticsearchHosts hosts;
+    private final ElasticsearchRequestMetrics metrics;
 
-    private ElasticsearchConnection(ElasticsearchClient client, Rest5Client rest, ElasticsearchHosts hosts) {
+    private ElasticsearchConnection(
+            ElasticsearchClient client,
+            Rest5Client rest,
+            ElasticsearchHosts hosts,
+            ElasticsearchRequestMetrics metrics) {
         this.client = client;
         this.rest = rest;
         this.hosts = hosts;
+        this.metrics = metrics;
     }
 
     public static ElasticsearchConnection open(ElasticsearchOutput output, MeterRegistry registry) {
@@ -73,12 +89,10 @@ public final class ElasticsearchConnection implements AutoCloseable {
             }
         }
         Rest5Client rest = builder.build();
+        var metrics = new ElasticsearchRequestMetrics(registry);
         var transport = new Rest5ClientTransport(
-                rest,
-                new Jackson3JsonpMapper(),
-                new Rest5ClientOptions(RequestOptions.DEFAULT, false),
-                new ElasticsearchRequestMetrics(registry));
-        return new ElasticsearchConnection(new ElasticsearchClient(transport), rest, hosts);
+                rest, new Jackson3JsonpMapper(), new Rest5ClientOptions(RequestOptions.DEFAULT, false), metrics);
+        return new ElasticsearchConnection(new ElasticsearchClient(transport), rest, hosts, metrics);
     }
 
     private static Header[] defaultHeaders(ElasticsearchOutput output) {
@@ -96,6 +110,36 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     public ElasticsearchClient client() {
         return client;
+    }
+
+    /**
+     * A call with a raw JSON body and answer, for APIs whose bodies must pass through untouched (API-key role
+     * descriptors). Errors come back as the client's {@code ElasticsearchException}-like failures via
+     * {@link RawResponseException}.
+     *
+     * @param endpoint name for the request metrics, e.g. {@code security.create_api_key}
+     */
+    JsonNode raw(String endpoint, String method, String path, @Nullable String jsonBody) throws IOException {
+        Request request = new Request(method, path);
+        if (jsonBody != null) {
+            request.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+        }
+        long started = System.nanoTime();
+        int status = -1;
+        try {
+            Response response = rest.performRequest(request);
+            status = response.getStatusCode();
+            byte[] body = response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity());
+            return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (ResponseException e) {
+            status = e.getResponse().getStatusCode();
+            byte[] body = e.getResponse().getEntity() == null
+                    ? new byte[0]
+                    : EntityUtils.toByteArray(e.getResponse().getEntity());
+            throw new RawResponseException(status, body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body));
+        } finally {
+            metrics.record(endpoint, status, System.nanoTime() - started);
+        }
     }
 
     /** The hosts, for log lines. */

@@ -19,6 +19,9 @@ final class ElasticsearchErrors {
         if (e instanceof ElasticsearchException es) {
             return fromStatus(es.status(), describe(es), action, e);
         }
+        if (e instanceof RawResponseException raw) {
+            return fromStatus(raw.status(), raw.getMessage(), action, e);
+        }
         if (e instanceof TransportException transport && transport.statusCode() > 0) {
             return fromStatus(transport.statusCode(), "status " + transport.statusCode(), action, e);
         }
@@ -38,6 +41,9 @@ final class ElasticsearchErrors {
         }
         if (e instanceof TransportException transport) {
             return transport.statusCode();
+        }
+        if (e instanceof RawResponseException raw) {
+            return raw.status();
         }
         return -1;
     }
@@ -61,7 +67,7 @@ final class ElasticsearchErrors {
             return new StoreUnavailableException(
                     Reason.CREDENTIALS_REFUSED, "the service account may not " + action + " (403): " + detail, e);
         }
-        return new StoreUnavailableException(Reason.ERROR, "elastic fail " + status + ": " + detail, e);
+        return new StoreUnavailableException(Reason.ERROR, "elastic fail " + status + ": " + detail, e, status);
     }
 
     private static String describe(ElasticsearchException e) {

@@ -26,6 +26,21 @@ final class ElasticsearchRequestMetrics implements Instrumentation {
         return new Call(id.startsWith("es/") ? id.substring(3) : id, System.nanoTime());
     }
 
+    /** Records a call made outside the typed client (raw requests). */
+    void record(String endpoint, int status, long nanos) {
+        timer(endpoint, status < 0 ? "error" : Integer.toString(status))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(String endpoint, String outcome) {
+        return Timer.builder("fleet.elasticsearch.requests")
+                .description("Calls to Elasticsearch by API and outcome")
+                .tag("endpoint", endpoint)
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
     private final class Call implements Context {
         private final String endpoint;
         private final long started;
@@ -57,13 +72,7 @@ final class ElasticsearchRequestMetrics implements Instrumentation {
 
         @Override
         public void close() {
-            Timer.builder("fleet.elasticsearch.requests")
-                    .description("Calls to Elasticsearch by API and outcome")
-                    .tag("endpoint", endpoint)
-                    .tag("outcome", outcome)
-                    .publishPercentileHistogram()
-                    .register(registry)
-                    .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(endpoint, outcome).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 }

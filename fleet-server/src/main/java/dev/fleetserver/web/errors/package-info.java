@@ -1,6 +1,6 @@
 /**
- * Fleet's error answers: the wire record, the one mapping table from exceptions to answers, and the writer
- * used by filters. Knows the features' exceptions; no feature depends on it.
+ * Fleet's error answers on the wire: the {@code {"statusCode","error","message"}} record and the writer used by
+ * filters, the advice and the container's error page. Knows no feature.
  */
 @NullMarked
 package dev.fleetserver.web.errors;

@@ -1,5 +1,7 @@
-package dev.fleetserver.web.errors;
+package dev.fleetserver.errors;
 
+import dev.fleetserver.web.errors.FleetError;
+import dev.fleetserver.web.errors.FleetErrorWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -58,7 +60,7 @@ public class FleetErrorAdvice {
         FleetError error = mapped.error();
         String route = request.getMethod() + " " + request.getRequestURI();
         switch (mapped.level()) {
-            case ERROR -> log.error("{} failed: {} {}", route, error.statusCode(), error.error(), e);
+            case ERROR -> log.error("{} failed: {} {}: {}", route, error.statusCode(), error.error(), e.toString(), e);
             case WARN -> log.warn("{} failed: {} {}: {}", route, error.statusCode(), error.error(), e.getMessage());
             default -> log.debug("{} failed: {} {}", route, error.statusCode(), error.error());
         }

@@ -1,0 +1,28 @@
+package dev.fleetserver.action;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Port: action documents and action results. */
+public interface ActionStore {
+
+    /**
+     * Unexpired actions for the agent with a position in {@code (after, upTo]}, oldest first, at most
+     * {@code limit}, without their {@code agents} list (agent-api §10.6.1).
+     */
+    List<ActionDocument> pendingFor(String agentId, long after, long upTo, int limit);
+
+    /** The position of the document an ack token names, if it exists. */
+    OptionalLong positionOf(String documentId);
+
+    /** The first document with this action id, without its {@code agents} list. */
+    Optional<ActionDocument> findByActionId(String actionId);
+
+    /**
+     * Stores an agent's result for an action under {@code <action id>:<agent id>}; storing it again is a success
+     * that changes nothing, so acks are idempotent.
+     */
+    void storeResult(String actionId, String agentId, ObjectNode result);
+}

@@ -1,0 +1,21 @@
+package dev.fleetserver.apikey;
+
+import java.util.Collection;
+import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Port: the credential store's API keys, owned by the server's own account. */
+public interface ApiKeys {
+
+    /** Creates a key with these role descriptors and metadata; it authenticates at once. */
+    CreatedApiKey create(String name, ObjectNode roleDescriptors, ObjectNode metadata);
+
+    /** The key's current role descriptors, or empty when the key does not exist (or is not visible yet). */
+    Optional<ObjectNode> roleDescriptors(String keyId);
+
+    /** Replaces the key's role descriptors; its id and secret stay. */
+    void updateRoleDescriptors(String keyId, ObjectNode roleDescriptors);
+
+    /** Invalidates the keys; unknown ids are ignored. */
+    void invalidate(Collection<String> keyIds);
+}

@@ -1,0 +1,120 @@
+package dev.fleetserver.checkin;
+
+import dev.fleetserver.api.BadRequestException;
+import dev.fleetserver.api.UpstreamFailureException;
+import dev.fleetserver.config.FleetServerConfig;
+import dev.fleetserver.limits.EffectiveLimits;
+import dev.fleetserver.limits.InvalidGzipException;
+import dev.fleetserver.limits.RequestBodies;
+import dev.fleetserver.limits.RequestBodyTooLargeException;
+import dev.fleetserver.web.Route;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/fleet/agents/{id}/checkin} (agent-api §10). Returns a future: the request is held
+ * asynchronously, without a thread, until the service answers.
+ */
+@RestController
+class CheckinController {
+
+    private final CheckinService checkins;
+    private final long maxBody;
+    private final long maxDecompressed;
+    private final int compressionLevel;
+    private final int compressionThreshold;
+
+    CheckinController(CheckinService checkins, EffectiveLimits limits, FleetServerConfig config) {
+        this.checkins = checkins;
+        this.maxBody = limits.route(Route.CHECKIN).maxBodyByteSize();
+        this.maxDecompressed = limits.checkinMaxBodyDecompressed();
+        this.compressionLevel = config.server().compressionLevel();
+        this.compressionThreshold = config.server().compressionThreshold();
+    }
+
+    @PostMapping(path = "/api/fleet/agents/{id}/checkin")
+    CompletableFuture<ResponseEntity<byte[]>> checkin(@PathVariable("id") String agentId, HttpServletRequest request) {
+        long received = System.nanoTime();
+        String userAgent = request.getHeader("User-Agent");
+        if (userAgent == null) {
+            throw new UpstreamFailureException("Header parameter User-Agent is required, but not found");
+        }
+        boolean gzipAccepted = acceptsGzip(request);
+        return checkins.checkin(
+                        Collections.list(request.getHeaders("Authorization")),
+                        agentId,
+                        userAgent,
+                        received,
+                        () -> CheckinRequest.parse(body(request)))
+                .thenApply(response -> answer(response, gzipAccepted));
+    }
+
+    private ResponseEntity<byte[]> answer(CheckinResponse response, boolean gzipAccepted) {
+        byte[] json = response.toJson();
+        var answer = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
+        if (gzipAccepted && compressionLevel > 0 && json.length > compressionThreshold) {
+            return answer.header(HttpHeaders.CONTENT_ENCODING, "gzip").body(gzip(json));
+        }
+        return answer.body(json);
+    }
+
+    /** Agents send exactly {@code gzip}; a token in a list (with q-values) is accepted too (Quirk Q11, improved). */
+    private static boolean acceptsGzip(HttpServletRequest request) {
+        for (String value : Collections.list(request.getHeaders(HttpHeaders.ACCEPT_ENCODING))) {
+            for (String token : value.split(",")) {
+                String coding = token.split(";", 2)[0].strip();
+                if (coding.equalsIgnoreCase("gzip") && !token.replace(" ", "").contains("q=0")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private byte[] gzip(byte[] json) {
+        var out = new ByteArrayOutputStream(json.length / 4 + 64);
+        try (var gzip = new GZIPOutputStream(out) {
+            {
+                def.setLevel(compressionLevel == 1 ? Deflater.BEST_SPEED : compressionLevel);
+            }
+        }) {
+            gzip.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private byte[] body(HttpServletRequest request) {
+        byte[] raw;
+        try {
+            raw = RequestBodies.read(request.getInputStream(), maxBody);
+        } catch (RequestBodyTooLargeException e) {
+            throw new BadRequestException("unable to decode checkin request", e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!"gzip".equals(request.getHeader(HttpHeaders.CONTENT_ENCODING))) {
+            return raw;
+        }
+        try {
+            return RequestBodies.gunzip(raw, maxDecompressed);
+        } catch (InvalidGzipException e) {
+            throw new BadRequestException("unable to create gzip reader for request body", e.getMessage());
+        } catch (RequestBodyTooLargeException e) {
+            throw new BadRequestException("unable to decode checkin request", e.getMessage());
+        }
+    }
+}

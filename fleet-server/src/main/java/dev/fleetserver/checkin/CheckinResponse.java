@@ -1,0 +1,33 @@
+package dev.fleetserver.checkin;
+
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A checkin answer (agent-api §10.10): {@code action} is always {@code checkin}, {@code ack_token} always present
+ * (empty when no action document is delivered), {@code actions} omitted when empty.
+ */
+record CheckinResponse(String ackToken, List<ObjectNode> actions) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static CheckinResponse nothing() {
+        return new CheckinResponse("", List.of());
+    }
+
+    static CheckinResponse policyChange(ObjectNode action) {
+        return new CheckinResponse("", List.of(action));
+    }
+
+    byte[] toJson() {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("ack_token", ackToken);
+        body.put("action", "checkin");
+        if (!actions.isEmpty()) {
+            var list = body.putArray("actions");
+            actions.forEach(list::add);
+        }
+        return JSON.writeValueAsBytes(body);
+    }
+}

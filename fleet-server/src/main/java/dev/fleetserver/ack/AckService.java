@@ -260,12 +260,7 @@ public final class AckService {
     /** Unenrollment (and migration) acknowledged: every key of the agent stops working, the agent is inactive. */
     private void unenroll(AuthenticatedAgent authenticated) {
         Agent agent = authenticated.agent();
-        List<String> keys = OutputKeys.allKeyIds(agent);
-        try {
-            apiKeys.invalidate(keys);
-        } catch (RuntimeException e) {
-            log.warn("Some API keys of unenrolled agent {} were not invalidated: {}", agent.id(), e.getMessage());
-        }
+        outputKeys.invalidateAll(agent);
         ObjectNode fields = NODES.objectNode();
         fields.put("active", false);
         String now = now();

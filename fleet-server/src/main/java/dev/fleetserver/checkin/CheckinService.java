@@ -10,6 +10,7 @@ import dev.fleetserver.action.ActionTypes;
 import dev.fleetserver.agent.Agent;
 import dev.fleetserver.agent.AgentVersion;
 import dev.fleetserver.auth.AgentAuthenticator;
+import dev.fleetserver.auth.AgentInactiveException;
 import dev.fleetserver.auth.AuthenticatedAgent;
 import dev.fleetserver.config.ServerConfig;
 import dev.fleetserver.config.ServerTimeouts;
@@ -63,6 +64,7 @@ public final class CheckinService {
     private final CheckinWriter writer;
     private final HeldCheckins held;
     private final Executor rendering;
+    private final @Nullable GracefulForceUnenroll forceUnenroll;
 
     CheckinService(
             AgentAuthenticator authenticator,
@@ -97,6 +99,8 @@ public final class CheckinService {
         this.writer = writer;
         this.held = held;
         this.rendering = rendering;
+        var graceful = featureFlags.gracefulForceUnenroll();
+        this.forceUnenroll = graceful.enabled() ? new GracefulForceUnenroll(graceful.maxBytes()) : null;
     }
 
     /**
@@ -109,7 +113,22 @@ public final class CheckinService {
             String userAgent,
             long receivedNanos,
             Supplier<CheckinRequest> body) {
-        AuthenticatedAgent authenticated = authenticator.authenticate(authorization, agentId);
+        AuthenticatedAgent authenticated;
+        try {
+            authenticated = authenticator.authenticate(authorization, agentId);
+        } catch (RuntimeException e) {
+            if (e instanceof AgentInactiveException inactive) {
+                // Kibana force-unenrolled it and invalidated its local keys; it cannot reach remote clusters.
+                outputKeys.invalidateRemoteKeys(inactive.agent());
+            }
+            if (forceUnenroll != null && GracefulForceUnenroll.applies(e)) {
+                var answer = forceUnenroll.answer(agentId);
+                if (answer.isPresent()) {
+                    return CompletableFuture.completedFuture(answer.get());
+                }
+            }
+            throw e;
+        }
         Agent agent = authenticated.agent();
         String version = AgentVersion.check(userAgent, serverVersion.number());
         CheckinRequest request = body.get();

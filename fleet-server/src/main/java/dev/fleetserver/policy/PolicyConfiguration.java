@@ -2,6 +2,8 @@ package dev.fleetserver.policy;
 
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.apikey.ApiKeys;
+import dev.fleetserver.apikey.OutputHealth;
+import dev.fleetserver.apikey.RemoteClusters;
 import dev.fleetserver.limits.EffectiveLimits;
 import dev.fleetserver.secret.SecretStore;
 import org.springframework.context.annotation.Bean;
@@ -20,8 +22,14 @@ class PolicyConfiguration {
     }
 
     @Bean
-    OutputKeys outputKeys(AgentStore agents, ApiKeys apiKeys, SecretStore secrets) {
-        return new OutputKeys(agents, apiKeys, secrets);
+    OutputKeys outputKeys(
+            AgentStore agents,
+            ApiKeys apiKeys,
+            RemoteClusters remoteClusters,
+            OutputHealth outputHealth,
+            SecretStore secrets,
+            PolicyMonitor monitor) {
+        return new OutputKeys(agents, apiKeys, remoteClusters, outputHealth, secrets, monitor::latest);
     }
 
     @Bean

@@ -47,6 +47,11 @@ class WebConfiguration implements WebMvcConfigurer {
             factory.addConnectorCustomizers((TomcatConnectorCustomizer) connector -> {
                 if (connector.getProtocolHandler() instanceof ConnectionTrackingProtocol protocol) {
                     protocol.setConnectionListener(listener);
+                    // Every agent holds a connection for its long poll: Tomcat's default ceiling of 8192 would
+                    // queue the rest. The server's own max_connections cap applies instead when configured.
+                    if (protocol.getMaxConnections() == 8192) {
+                        protocol.setMaxConnections(-1);
+                    }
                 }
             });
         };

@@ -84,7 +84,9 @@ class AgentLifecycleIT {
                         .path("permissions_hash")
                         .asString())
                 .hasSize(64);
-        JsonNode key = kibana.apiKey(outputKey.split(":")[0]);
+        // Keys are created without a refresh: listing them may lag a moment behind authenticating with them.
+        JsonNode key = await().atMost(Duration.ofSeconds(10))
+                .until(() -> kibana.apiKey(outputKey.split(":")[0]), k -> k != null);
         assertThat(key.path("name").asString()).isEqualTo(agent.agentId() + ":default");
         assertThat(key.path("metadata").path("type").asString()).isEqualTo("output");
         assertThat(key.path("metadata").path("output_name").asString()).isEqualTo("default");

@@ -2,6 +2,7 @@ package dev.fleetserver.store.elasticsearch;
 
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.apikey.ApiKeys;
+import dev.fleetserver.apikey.OutputHealth;
 import dev.fleetserver.auth.ApiKeyVerifier;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.config.InputConfig;
@@ -46,6 +47,16 @@ class ElasticsearchStoreConfiguration {
     @Bean
     EnrollmentKeyStore elasticsearchEnrollmentKeyStore(ElasticsearchConnection connection) {
         return new ElasticsearchEnrollmentKeyStore(connection);
+    }
+
+    @Bean(destroyMethod = "close")
+    ElasticsearchRemoteClusters elasticsearchRemoteClusters(MeterRegistry registry) {
+        return new ElasticsearchRemoteClusters(registry);
+    }
+
+    @Bean
+    OutputHealth elasticsearchOutputHealth(ElasticsearchConnection connection) {
+        return new ElasticsearchOutputHealth(connection);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.fleetserver.action;
 
+import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.secret.SecretStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,6 +12,12 @@ class ActionConfiguration {
     @Bean
     ActionSecrets actionSecrets(SecretStore secrets) {
         return new ActionSecrets(secrets);
+    }
+
+    @Bean
+    ExpiredActionCleanup expiredActionCleanup(ActionStore actions, FleetServerConfig config) {
+        var gc = config.server().gc();
+        return new ExpiredActionCleanup(actions, gc.scheduleInterval(), gc.cleanupAfterExpiredInterval());
     }
 
     @Bean

@@ -25,4 +25,12 @@ public interface ActionStore {
      * that changes nothing, so acks are idempotent.
      */
     void storeResult(String actionId, String agentId, ObjectNode result);
+
+    /**
+     * Deletes actions whose expiration is older than the given age (a date-math age such as {@code 30d}); a
+     * missing store deletes nothing.
+     *
+     * @return how many were deleted
+     */
+    long deleteExpiredBefore(String age);
 }

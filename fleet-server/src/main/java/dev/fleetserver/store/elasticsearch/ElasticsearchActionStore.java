@@ -124,6 +124,43 @@ final class ElasticsearchActionStore implements ActionStore, ActionFeed {
     }
 
     @Override
+    public long deleteExpiredBefore(String age) {
+        long deleted = 0;
+        try {
+            while (true) {
+                // No _delete_by_query without the reindex module: search ids, bulk-delete them, repeat.
+                List<String> ids = client
+                        .search(
+                                s -> s.index(ACTIONS)
+                                        .ignoreUnavailable(true)
+                                        .size(1000)
+                                        .source(src -> src.fetch(false))
+                                        .query(q -> q.range(r -> r.date(
+                                                d -> d.field("expiration").lte("now-" + age)))),
+                                Void.class)
+                        .hits()
+                        .hits()
+                        .stream()
+                        .map(Hit::id)
+                        .toList();
+                if (ids.isEmpty()) {
+                    return deleted;
+                }
+                var bulk = new co.elastic.clients.elasticsearch.core.BulkRequest.Builder().refresh(Refresh.True);
+                ids.forEach(id ->
+                        bulk.operations(op -> op.delete(d -> d.index(ACTIONS).id(id))));
+                client.bulk(bulk.build());
+                deleted += ids.size();
+            }
+        } catch (Exception e) {
+            if (ElasticsearchErrors.status(e) == 404) {
+                return deleted;
+            }
+            throw ElasticsearchErrors.translate(e, "delete expired actions", connection.describe());
+        }
+    }
+
+    @Override
     public void follow(Consumer<List<ActionDocument>> consumer) {
         monitor.follow(hits -> consumer.accept(
                 hits.stream().map(ElasticsearchActionStore::document).toList()));

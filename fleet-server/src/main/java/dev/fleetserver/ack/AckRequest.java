@@ -1,6 +1,7 @@
 package dev.fleetserver.ack;
 
 import dev.fleetserver.api.BadRequestException;
+import dev.fleetserver.api.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -23,9 +24,15 @@ record AckRequest(List<ObjectNode> events) {
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new BadRequestException("unable to decode ack request", "not a JSON object");
         }
+        JsonNode list = new JsonFields("ack").array(root, "events");
         List<ObjectNode> events = new ArrayList<>();
-        for (JsonNode event : root.path("events")) {
-            events.add(event instanceof ObjectNode object ? object : JSON.createObjectNode());
+        if (list != null) {
+            for (JsonNode event : list) {
+                if (!(event instanceof ObjectNode object)) {
+                    throw new BadRequestException("unable to decode ack request", "json: an event is not an object");
+                }
+                events.add(object);
+            }
         }
         return new AckRequest(List.copyOf(events));
     }

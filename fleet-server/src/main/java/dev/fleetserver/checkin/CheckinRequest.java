@@ -1,6 +1,7 @@
 package dev.fleetserver.checkin;
 
 import dev.fleetserver.api.BadRequestException;
+import dev.fleetserver.api.JsonFields;
 import dev.fleetserver.api.UpstreamFailureException;
 import dev.fleetserver.config.GoDuration;
 import java.time.Duration;
@@ -33,6 +34,7 @@ record CheckinRequest(
         @Nullable ArrayNode rollbacks) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonFields FIELDS = new JsonFields("checkin");
 
     static CheckinRequest parse(byte[] body) {
         JsonNode root;
@@ -44,15 +46,21 @@ record CheckinRequest(
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new BadRequestException("unable to decode checkin request", "not a JSON object");
         }
-        String status = text(root, "status");
+        String status = FIELDS.string(root, "status");
+        String message = FIELDS.string(root, "message");
+        String ackToken = FIELDS.string(root, "ack_token");
+        String poll = FIELDS.string(root, "poll_timeout");
+        String reportedPolicy = FIELDS.string(root, "agent_policy_id");
+        Long reportedRevision = FIELDS.integer(root, "policy_revision_idx");
+        JsonNode details = FIELDS.object(root, "upgrade_details");
+        JsonNode upgrade = FIELDS.object(root, "upgrade");
         if (status == null || status.isEmpty()) {
             throw new BadRequestException("checkin status missing");
         }
         Duration pollTimeout = null;
-        String poll = text(root, "poll_timeout");
-        if (poll != null && !poll.isEmpty()) {
+        if (poll != null) {
             try {
-                pollTimeout = GoDuration.parse(poll);
+                pollTimeout = GoDuration.parseStrict(poll);
             } catch (IllegalArgumentException e) {
                 throw new BadRequestException(
                         "poll_timeout cannot be parsed as duration", "time: invalid duration \"" + poll + "\"");
@@ -72,24 +80,18 @@ record CheckinRequest(
             componentList = array;
         }
         JsonNode local = root.get("local_metadata");
-        JsonNode details = root.get("upgrade_details");
-        JsonNode revision = root.get("policy_revision_idx");
-        JsonNode rollbacks = root.path("upgrade").get("rollbacks");
+        // Malformed rollbacks are ignored, never an error (agent-api §10.3).
+        JsonNode rollbacks = upgrade == null ? null : upgrade.get("rollbacks");
         return new CheckinRequest(
                 status,
-                root.path("message").asString(""),
-                text(root, "ack_token"),
+                message == null ? "" : message,
+                ackToken,
                 local == null || local.isNull() ? null : local,
                 componentList,
                 pollTimeout,
-                details instanceof ObjectNode object ? object : null,
-                text(root, "agent_policy_id"),
-                revision != null && revision.isNumber() ? revision.asLong() : null,
+                (ObjectNode) details,
+                reportedPolicy,
+                reportedRevision,
                 rollbacks instanceof ArrayNode list ? list : null);
-    }
-
-    private static @Nullable String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isString() ? value.asString() : null;
     }
 }

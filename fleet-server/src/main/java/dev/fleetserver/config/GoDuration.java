@@ -42,6 +42,20 @@ public final class GoDuration {
         return ofNanos(negative ? nanos.negate() : nanos, text);
     }
 
+    /**
+     * Parses exactly as Go's {@code time.ParseDuration}: a unit is required except for {@code 0}, and the empty
+     * string is invalid. For values agents send ({@code poll_timeout}).
+     */
+    public static Duration parseStrict(String text) {
+        if (text.equals("0") || text.equals("+0") || text.equals("-0")) {
+            return Duration.ZERO;
+        }
+        if (text.isEmpty() || !text.equals(text.strip()) || text.matches("[+-]?\\d+(\\.\\d+)?")) {
+            throw new IllegalArgumentException("invalid duration \"" + text + "\"");
+        }
+        return parse(text);
+    }
+
     /** Formats like Go's {@code time.Duration.String()} for whole units: {@code 5m0s}, {@code 1h30m0s}, {@code 250ms}. */
     public static String format(Duration duration) {
         if (duration.isZero()) {

@@ -1,6 +1,7 @@
 package dev.fleetserver.enrollment;
 
 import dev.fleetserver.api.BadRequestException;
+import dev.fleetserver.api.JsonFields;
 import dev.fleetserver.api.UpstreamFailureException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ record EnrollRequest(
         List<String> tags) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonFields FIELDS = new JsonFields("enroll");
     private static final Set<String> TYPES = Set.of("PERMANENT", "EPHEMERAL", "TEMPORARY");
 
     static EnrollRequest parse(byte[] body) {
@@ -43,33 +45,38 @@ record EnrollRequest(
                     root == null || root.isMissingNode() ? "EOF" : "not a JSON object");
         }
         ObjectNode object = (ObjectNode) root;
-        String type = object.path("type").asString("");
-        if (!TYPES.contains(type)) {
+        String type = FIELDS.string(object, "type");
+        JsonNode metadata = FIELDS.object(object, "metadata");
+        JsonNode local = metadata == null ? null : metadata.get("local");
+        JsonNode tags = metadata == null ? null : FIELDS.strings(metadata, "tags");
+        String id = FIELDS.string(object, "id");
+        String replaceToken = FIELDS.string(object, "replace_token");
+        String enrollmentId = FIELDS.string(object, "enrollment_id");
+        FIELDS.string(object, "shared_id");
+        if (type == null || !TYPES.contains(type)) {
             throw new UpstreamFailureException("unknown enroll request type");
         }
-        JsonNode metadata = object.path("metadata");
-        JsonNode local = metadata.get("local");
         return new EnrollRequest(
                 type,
-                nonEmpty(object, "id"),
-                nonEmpty(object, "replace_token"),
-                nonEmpty(object, "enrollment_id"),
+                emptyAsAbsent(id),
+                emptyAsAbsent(replaceToken),
+                emptyAsAbsent(enrollmentId),
                 local == null || local.isNull() ? null : local,
-                tags(metadata.path("tags")));
+                tags(tags));
     }
 
-    private static @Nullable String nonEmpty(ObjectNode object, String field) {
-        JsonNode value = object.get(field);
-        return value != null && value.isString() && !value.asString().isEmpty() ? value.asString() : null;
+    private static @Nullable String emptyAsAbsent(@Nullable String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
-    private static List<String> tags(JsonNode tags) {
-        Set<String> sorted = new TreeSet<>();
-        if (tags.isArray()) {
+    /** De-duplicated and sorted by UTF-8 bytes, as Go sorts strings. */
+    private static List<String> tags(@Nullable JsonNode tags) {
+        Set<String> sorted = new TreeSet<>((a, b) -> java.util.Arrays.compareUnsigned(
+                a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (tags != null) {
             for (JsonNode tag : tags) {
-                if (tag.isString()) {
-                    sorted.add(tag.asString());
-                }
+                sorted.add(tag.asString());
             }
         }
         return new ArrayList<>(sorted);

@@ -21,17 +21,29 @@ public class FleetErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
+        if (status == 400
+                && throwable != null
+                && String.valueOf(throwable.getMessage()).contains("header is too large")) {
+            // Go's server answers 431 for oversized request headers; Tomcat says 400.
+            status = 431;
+            response.setStatus(status);
+        }
         HttpStatus known = HttpStatus.resolve(status);
         String error = known == null ? "Error" : known.getReasonPhrase().replace(" ", "");
         String message = known == null ? "error" : known.getReasonPhrase().toLowerCase(Locale.ROOT);
-        byte[] body = ("{\"statusCode\":" + status + ",\"error\":\"" + error + "\",\"message\":\"" + message + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        // A wrong method (TRACE, refused by the container) gets the router's empty 405.
+        byte[] body = status == 405
+                ? new byte[0]
+                : ("{\"statusCode\":" + status + ",\"error\":\"" + error + "\",\"message\":\"" + message + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
         try {
             if (response.getHeader(RequestIdFilter.HEADER) == null) {
                 response.setHeader(RequestIdFilter.HEADER, UUID.randomUUID().toString());
             }
-            response.setContentType("application/json; charset=utf-8");
-            response.setHeader("X-Content-Type-Options", "nosniff");
+            if (body.length > 0) {
+                response.setContentType("application/json; charset=utf-8");
+                response.setHeader("X-Content-Type-Options", "nosniff");
+            }
             response.setContentLength(body.length);
             response.getOutputStream().write(body);
             response.finishResponse();

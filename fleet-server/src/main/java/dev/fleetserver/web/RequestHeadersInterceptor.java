@@ -31,9 +31,12 @@ public class RequestHeadersInterceptor implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
-        if (request.getMethod().equals("HEAD")) {
-            // Spring answers HEAD for every GET route; upstream's router does not.
-            response.setHeader("Allow", "GET");
+        String method = request.getMethod();
+        if (method.equals("HEAD") || method.equals("OPTIONS")) {
+            // Spring answers HEAD and OPTIONS for every route itself; upstream's router does not.
+            response.setHeader(
+                    "Allow",
+                    Route.of(request.getRequestURI()).map(Route::methods).orElse("GET"));
             response.setStatus(405);
             return false;
         }

@@ -8,27 +8,35 @@ import java.util.Optional;
  *
  * @param metricName upstream's name in {@code http_server.routes.<name>.*}
  * @param limitName upstream's limiter key, {@code inputs[0].server.limits.<name>}
+ * @param methods the methods the route answers
  */
 public enum Route {
-    CHECKIN("checkin", "checkin_limit"),
-    ENROLL("enroll", "enroll_limit"),
-    ACKS("acks", "ack_limit"),
-    ARTIFACTS("artifacts", "artifact_limit"),
-    STATUS("status", "status_limit"),
-    OPAMP("opAMP", "opamp_limit"),
-    UPLOAD_START("uploadStart", "upload_start_limit"),
-    UPLOAD_CHUNK("uploadChunk", "upload_chunk_limit"),
-    UPLOAD_END("uploadEnd", "upload_end_limit"),
-    DELIVER_FILE("deliverFile", "file_delivery_limit"),
-    GET_PGP_KEY("getPGPKey", "pgp_retrieval_limit"),
-    AUDIT_UNENROLL("auditUnenroll", "audit_unenroll_limit");
+    CHECKIN("checkin", "checkin_limit", "POST"),
+    ENROLL("enroll", "enroll_limit", "POST"),
+    ACKS("acks", "ack_limit", "POST"),
+    ARTIFACTS("artifacts", "artifact_limit", "GET"),
+    STATUS("status", "status_limit", "GET"),
+    OPAMP("opAMP", "opamp_limit", "GET, POST"),
+    UPLOAD_START("uploadStart", "upload_start_limit", "POST"),
+    UPLOAD_CHUNK("uploadChunk", "upload_chunk_limit", "PUT"),
+    UPLOAD_END("uploadEnd", "upload_end_limit", "POST"),
+    DELIVER_FILE("deliverFile", "file_delivery_limit", "GET"),
+    GET_PGP_KEY("getPGPKey", "pgp_retrieval_limit", "GET"),
+    AUDIT_UNENROLL("auditUnenroll", "audit_unenroll_limit", "POST");
 
     private final String metricName;
     private final String limitName;
+    private final String methods;
 
-    Route(String metricName, String limitName) {
+    Route(String metricName, String limitName, String methods) {
         this.metricName = metricName;
         this.limitName = limitName;
+        this.methods = methods;
+    }
+
+    /** The methods the route answers, as an {@code Allow} header value. */
+    public String methods() {
+        return methods;
     }
 
     public String metricName() {

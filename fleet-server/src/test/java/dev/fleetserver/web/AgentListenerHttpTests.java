@@ -88,6 +88,35 @@ class AgentListenerHttpTests {
     }
 
     @Test
+    void optionsAndTraceAreWrongMethodsToo() throws Exception {
+        HttpResponse<String> options = http.send(HttpRequest.newBuilder(server.agent("/api/status"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertThat(options.statusCode()).isEqualTo(405);
+        assertThat(options.headers().firstValue("Allow")).contains("GET");
+        assertThat(options.body()).isEmpty();
+
+        String trace = raw("TRACE /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(trace)
+                .startsWith("HTTP/1.1 405")
+                .containsIgnoringCase("X-Request-Id:")
+                .endsWith("\r\n\r\n");
+    }
+
+    @Test
+    void oversizedHeadersGet431() throws Exception {
+        String answer = raw("GET /api/status HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 431").doesNotContain("Exception");
+    }
+
+    private static String raw(String request) throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", server.agentUri().getPort())) {
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aRequestIdIsEchoedOrGenerated() {
         assertThat(http.get(server.agent("/api/status"), "X-Request-Id", "abc")
                         .headers()

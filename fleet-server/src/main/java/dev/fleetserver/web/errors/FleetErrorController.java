@@ -29,6 +29,14 @@ public class FleetErrorController implements ErrorController {
             writer.writeNotFound(response);
             return;
         }
+        if (response.getHeader("X-Request-Id") == null) {
+            // Requests the container refused before any filter ran (e.g. TRACE) still get an id.
+            response.setHeader("X-Request-Id", java.util.UUID.randomUUID().toString());
+        }
+        if (code == 405) {
+            response.setStatus(405); // the router's empty answer; the container already set Allow
+            return;
+        }
         HttpStatus known = HttpStatus.resolve(code);
         String label = known == null ? "Error" : known.getReasonPhrase().replace(" ", "");
         String message = known == null ? "error" : known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT);

@@ -17,6 +17,12 @@ public interface ActionFeed {
     long position();
 
     /**
+     * Which incarnation of the store positions belong to; changes when the store is re-created (positions restart
+     * then). Recorded with an agent's position so that an old position is never applied to a new store.
+     */
+    String generation();
+
+    /**
      * Whether a position lies beyond the end of the store as it is now, which means it was recorded before the
      * store was re-created (positions restart then) and must not be trusted.
      */

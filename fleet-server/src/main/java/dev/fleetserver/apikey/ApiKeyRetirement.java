@@ -33,7 +33,6 @@ public final class ApiKeyRetirement {
             }
             LockSupport.parkNanos(pollInterval.toNanos());
         }
-        keys.invalidate(List.of(keyId));
-        return true;
+        return keys.invalidate(List.of(keyId)).contains(keyId);
     }
 }

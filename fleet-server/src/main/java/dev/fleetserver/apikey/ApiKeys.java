@@ -16,6 +16,11 @@ public interface ApiKeys {
     /** Replaces the key's role descriptors; its id and secret stay. */
     void updateRoleDescriptors(String keyId, ObjectNode roleDescriptors);
 
-    /** Invalidates the keys; unknown ids are ignored. */
-    void invalidate(Collection<String> keyIds);
+    /**
+     * Invalidates the keys. A key the store cannot see (unknown, or created so recently that it is not visible
+     * yet) is left out of the answer.
+     *
+     * @return the ids that are now invalidated (including those that already were)
+     */
+    java.util.Set<String> invalidate(Collection<String> keyIds);
 }

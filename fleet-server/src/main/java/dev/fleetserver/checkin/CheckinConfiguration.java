@@ -57,7 +57,7 @@ class CheckinConfiguration {
                 actionFeed,
                 dispatcher,
                 actionSecrets,
-                new AckTokens(actions),
+                new AckTokens(actions, actionFeed),
                 policies,
                 renderer,
                 outputKeys,

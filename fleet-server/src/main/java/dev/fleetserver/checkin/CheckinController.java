@@ -7,6 +7,7 @@ import dev.fleetserver.limits.EffectiveLimits;
 import dev.fleetserver.limits.InvalidGzipException;
 import dev.fleetserver.limits.RequestBodies;
 import dev.fleetserver.limits.RequestBodyTooLargeException;
+import dev.fleetserver.web.ClientDisconnects;
 import dev.fleetserver.web.Route;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * {@code POST /api/fleet/agents/{id}/checkin} (agent-api §10). Returns a future: the request is held
@@ -31,13 +33,16 @@ import org.springframework.web.bind.annotation.RestController;
 class CheckinController {
 
     private final CheckinService checkins;
+    private final ClientDisconnects disconnects;
     private final long maxBody;
     private final long maxDecompressed;
     private final int compressionLevel;
     private final int compressionThreshold;
 
-    CheckinController(CheckinService checkins, EffectiveLimits limits, FleetServerConfig config) {
+    CheckinController(
+            CheckinService checkins, EffectiveLimits limits, FleetServerConfig config, ClientDisconnects disconnects) {
         this.checkins = checkins;
+        this.disconnects = disconnects;
         this.maxBody = limits.route(Route.CHECKIN).maxBodyByteSize();
         this.maxDecompressed = limits.checkinMaxBodyDecompressed();
         this.compressionLevel = config.server().compressionLevel();
@@ -45,20 +50,37 @@ class CheckinController {
     }
 
     @PostMapping(path = "/api/fleet/agents/{id}/checkin")
-    CompletableFuture<ResponseEntity<byte[]>> checkin(@PathVariable("id") String agentId, HttpServletRequest request) {
+    DeferredResult<ResponseEntity<byte[]>> checkin(@PathVariable("id") String agentId, HttpServletRequest request) {
         long received = System.nanoTime();
         String userAgent = request.getHeader("User-Agent");
         if (userAgent == null) {
             throw new UpstreamFailureException("Header parameter User-Agent is required, but not found");
         }
         boolean gzipAccepted = acceptsGzip(request);
-        return checkins.checkin(
-                        Collections.list(request.getHeaders("Authorization")),
-                        agentId,
-                        userAgent,
-                        received,
-                        () -> CheckinRequest.parse(body(request)))
-                .thenApply(response -> answer(response, gzipAccepted));
+        CompletableFuture<CheckinResponse> reply = checkins.checkin(
+                Collections.list(request.getHeaders("Authorization")),
+                agentId,
+                userAgent,
+                received,
+                () -> CheckinRequest.parse(body(request)));
+        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>();
+        // The body has been read: from here on the agent sends nothing until it has its answer.
+        ClientDisconnects.Watch watch =
+                reply.isDone() ? null : disconnects.watch(request, () -> reply.complete(CheckinResponse.nothing()));
+        reply.whenComplete((response, error) -> {
+            if (watch != null) {
+                watch.end();
+            }
+            if (error != null) {
+                result.setErrorResult(error);
+            } else {
+                result.setResult(answer(response, gzipAccepted));
+            }
+        });
+        // The container gave up on the request: the poll ends, nothing is held for it.
+        result.onError(error -> reply.complete(CheckinResponse.nothing()));
+        result.onTimeout(() -> reply.complete(CheckinResponse.nothing()));
+        return result;
     }
 
     private ResponseEntity<byte[]> answer(CheckinResponse response, boolean gzipAccepted) {

@@ -47,6 +47,8 @@ public final class CheckinService {
     private static final Logger log = LoggerFactory.getLogger(CheckinService.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_PENDING = 100;
+    /** Not an upstream field: the incarnation of the actions store that {@code action_seq_no} refers to. */
+    static final String POSITION_GENERATION = "action_seq_no_generation";
 
     private final AgentAuthenticator authenticator;
     private final ServerVersion serverVersion;
@@ -139,6 +141,8 @@ public final class CheckinService {
         long revision = subscriptionRevision(agent, request, state);
         if (position >= 0) {
             state.set("action_seq_no", NODES.arrayNode().add(position));
+            // Our own field: which incarnation of the actions the position belongs to.
+            state.put(POSITION_GENERATION, actionFeed.generation());
         }
         boolean positionChanged = position >= 0 && position != agent.actionSeqNo();
 
@@ -202,6 +206,11 @@ public final class CheckinService {
         }
         if (position < 0) {
             position = agent.actionSeqNo();
+            String generation = agent.source().path(POSITION_GENERATION).asString("");
+            if (position >= 0 && !generation.isEmpty() && !generation.equals(actionFeed.generation())) {
+                log.info("Action position of agent {} is from before the actions were re-created", agent.id());
+                return -1;
+            }
         }
         // A position beyond the end of the actions was taken before they were re-created: start over.
         if (position >= 0 && actionFeed.isBeyondEnd(position)) {

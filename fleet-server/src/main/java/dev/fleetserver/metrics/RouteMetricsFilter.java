@@ -1,5 +1,6 @@
 package dev.fleetserver.metrics;
 
+import dev.fleetserver.web.ClientDisconnects;
 import dev.fleetserver.web.Route;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -95,7 +96,7 @@ public final class RouteMetricsFilter extends OncePerRequestFilter {
             }
             stats.active.decrementAndGet();
             int status = response.getStatus();
-            if (dropped.get()) {
+            if (dropped.get() || original.getAttribute(ClientDisconnects.CLIENT_GONE) != null) {
                 stats.drop.increment();
             } else if (status >= 400 && original.getAttribute(LIMITED) == null) {
                 stats.fail.increment();

@@ -3,6 +3,7 @@ package dev.fleetserver.policy;
 import dev.fleetserver.agent.Agent;
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.agent.OutputKey;
+import dev.fleetserver.apikey.ApiKeyRetirement;
 import dev.fleetserver.apikey.ApiKeys;
 import dev.fleetserver.apikey.CreatedApiKey;
 import dev.fleetserver.apikey.OutputHealth;
@@ -152,8 +153,8 @@ public final class OutputKeys {
                     .filter(id -> !id.equals(key.apiKeyId()))
                     .toList();
             if (!retired.isEmpty()) {
-                invalidateRetired(agent, output, policy);
-                pruneRetired(agent.id(), output, Set.copyOf(retired));
+                Set<String> invalidated = invalidateRetired(agent, output, policy);
+                pruneRetired(agent.id(), output, invalidated);
             }
         }
     }
@@ -287,12 +288,18 @@ public final class OutputKeys {
         }
     }
 
-    /** Invalidates the retired keys listed under an output, each through the cluster of the output it came from. */
-    private void invalidateRetired(Agent agent, String output, Optional<PreparedPolicy> policy) {
+    /**
+     * Invalidates the retired keys listed under an output, each through the cluster of the output it came from. A
+     * key created moments ago may not be visible yet: it is retried in the background until it is, and pruned
+     * from the list then.
+     *
+     * @return the ids invalidated now
+     */
+    private Set<String> invalidateRetired(Agent agent, String output, Optional<PreparedPolicy> policy) {
         Map<String, List<String>> byCluster = new LinkedHashMap<>();
         for (JsonNode entry : agent.source().path("outputs").path(output).path("to_retire_api_key_ids")) {
             String id = entry.path("id").asString("");
-            if (id.isEmpty()) {
+            if (id.isEmpty() || id.equals(agent.outputs().get(output).apiKeyId())) {
                 continue;
             }
             String origin = entry.path("output").asString("");
@@ -300,7 +307,28 @@ public final class OutputKeys {
                     .computeIfAbsent(origin.isEmpty() ? output : origin, o -> new ArrayList<>())
                     .add(id);
         }
-        byCluster.forEach((origin, ids) -> keysOf(policy, origin).invalidate(ids));
+        Set<String> invalidated = new java.util.HashSet<>();
+        byCluster.forEach((origin, ids) -> {
+            ApiKeys cluster = keysOf(policy, origin);
+            Set<String> done = cluster.invalidate(ids);
+            invalidated.addAll(done);
+            ids.stream()
+                    .filter(id -> !done.contains(id))
+                    .forEach(id -> Thread.ofVirtual().start(() -> {
+                        try {
+                            if (ApiKeyRetirement.defaults(cluster).retire(id)) {
+                                pruneRetired(agent.id(), output, Set.of(id));
+                            }
+                        } catch (RuntimeException e) {
+                            log.warn(
+                                    "Retired API key {} of agent {} was not invalidated: {}",
+                                    id,
+                                    agent.id(),
+                                    e.getMessage());
+                        }
+                    }));
+        });
+        return invalidated;
     }
 
     private void pruneRetired(String agentId, String output, Set<String> invalidated) {

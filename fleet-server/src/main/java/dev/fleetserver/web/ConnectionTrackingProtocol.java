@@ -1,10 +1,13 @@
 package dev.fleetserver.web;
 
 import java.nio.channels.SocketChannel;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,11 @@ public class ConnectionTrackingProtocol extends Http11NioProtocol {
         if (max > 0 && (getMaxConnections() < 0 || getMaxConnections() <= max)) {
             setMaxConnections((int) Math.min(Integer.MAX_VALUE, max + 1));
         }
+    }
+
+    /** The connections open right now (a copy). */
+    Set<SocketWrapperBase<NioChannel>> openConnections() {
+        return ((TrackingEndpoint) getEndpoint()).getConnections();
     }
 
     private static final class TrackingEndpoint extends NioEndpoint {

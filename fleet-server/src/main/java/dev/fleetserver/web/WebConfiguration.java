@@ -1,6 +1,7 @@
 package dev.fleetserver.web;
 
 import dev.fleetserver.web.errors.FleetErrorWriter;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -36,9 +37,14 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(new RequestHeadersInterceptor(errorWriter)).excludePathPatterns("/error");
     }
 
+    @Bean(destroyMethod = "close")
+    ClientDisconnects clientDisconnects() {
+        return new ClientDisconnects(Duration.ofSeconds(1));
+    }
+
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> connectionTracking(
-            ObjectProvider<ConnectionListener> listeners) {
+            ObjectProvider<ConnectionListener> listeners, ClientDisconnects disconnects) {
         return factory -> {
             factory.setProtocol(ConnectionTrackingProtocol.class.getName());
             factory.addContextCustomizers(context -> ((org.apache.catalina.core.StandardHost) context.getParent())
@@ -47,6 +53,7 @@ class WebConfiguration implements WebMvcConfigurer {
             factory.addConnectorCustomizers((TomcatConnectorCustomizer) connector -> {
                 if (connector.getProtocolHandler() instanceof ConnectionTrackingProtocol protocol) {
                     protocol.setConnectionListener(listener);
+                    disconnects.register(protocol);
                     // Every agent holds a connection for its long poll: Tomcat's default ceiling of 8192 would
                     // queue the rest. The server's own max_connections cap applies instead when configured.
                     if (protocol.getMaxConnections() == 8192) {

@@ -172,6 +172,11 @@ final class ElasticsearchActionStore implements ActionStore, ActionFeed {
     }
 
     @Override
+    public String generation() {
+        return monitor.indexUuid();
+    }
+
+    @Override
     public boolean isBeyondEnd(long position) {
         return monitor.isBeyondEnd(position);
     }

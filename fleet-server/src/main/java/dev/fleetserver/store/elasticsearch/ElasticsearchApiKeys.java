@@ -76,15 +76,20 @@ final class ElasticsearchApiKeys implements ApiKeys {
     }
 
     @Override
-    public void invalidate(Collection<String> keyIds) {
+    public java.util.Set<String> invalidate(Collection<String> keyIds) {
         if (keyIds.isEmpty()) {
-            return;
+            return java.util.Set.of();
         }
         ObjectNode body = JSON.createObjectNode();
         var ids = body.putArray("ids");
         keyIds.forEach(ids::add);
         body.put("owner", true);
-        call("security.invalidate_api_key", "DELETE", "/_security/api_key", body, "invalidate API keys " + keyIds);
+        JsonNode answer = call(
+                "security.invalidate_api_key", "DELETE", "/_security/api_key", body, "invalidate API keys " + keyIds);
+        java.util.Set<String> done = new java.util.HashSet<>();
+        answer.path("invalidated_api_keys").forEach(id -> done.add(id.asString()));
+        answer.path("previously_invalidated_api_keys").forEach(id -> done.add(id.asString()));
+        return done;
     }
 
     private JsonNode call(String endpoint, String method, String path, ObjectNode body, String action) {

@@ -66,6 +66,12 @@ final class IndexMonitor implements SmartLifecycle {
         return Math.max(checkpoint, -1);
     }
 
+    /** The UUID of the index as last seen, or empty when it does not exist (yet). */
+    String indexUuid() {
+        String uuid = indexUuid;
+        return uuid == null ? "" : uuid;
+    }
+
     /**
      * Whether a sequence number is beyond the end of the index as last seen; checks Elasticsearch again before
      * saying yes, since another instance may be a moment ahead.

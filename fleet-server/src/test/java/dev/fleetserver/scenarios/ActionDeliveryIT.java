@@ -438,6 +438,28 @@ class ActionDeliveryIT {
         heldC.cancel(true);
     }
 
+    /**
+     * A newer checkin of the same agent replaces the older one's subscription; the older one ending late (its
+     * client went away) must not remove the newer one's (algorithms §5.1).
+     */
+    @Test
+    void aNewerPollOfTheSameAgentStillReceivesLiveActionsAfterTheOlderOneEnds() {
+        SimulatedAgent agent = readyAgent();
+        CompletableFuture<SimulatedAgent.Checkin> older = agent.checkinAsync();
+        Scenarios.sleep(Duration.ofMillis(500));
+        CompletableFuture<SimulatedAgent.Checkin> newer = hold(agent);
+        older.cancel(true);
+        Scenarios.sleep(Duration.ofMillis(500));
+
+        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+
+        SimulatedAgent.Checkin checkin = get(newer, LIVE);
+        assertThat(checkin.actionIds()).containsExactly(action.actionId());
+        assertThat(checkin.elapsed())
+                .as("delivered live, not at the poll's end")
+                .isLessThan(Duration.ofSeconds(7));
+    }
+
     // ------------------------------------------------------------------ rollout (item 89, §15 item 9)
 
     @Test

@@ -30,7 +30,8 @@ public class FleetServerApplication {
         FleetServerConfig config;
         try {
             commandLine = CommandLine.parse(args);
-            config = FleetConfigLoader.fromSystemEnvironment().load(commandLine.configFile(), commandLine.overrides());
+            config = FleetConfigLoader.fromSystemEnvironment()
+                    .load(commandLine.configFile(), commandLine.overrides(), commandLine.configFileGiven());
         } catch (ConfigException e) {
             System.err.println(e.oneLine());
             System.exit(EXIT_BAD_CONFIG);

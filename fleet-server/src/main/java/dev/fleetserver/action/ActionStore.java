@@ -1,5 +1,6 @@
 package dev.fleetserver.action;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -33,4 +34,18 @@ public interface ActionStore {
      * @return how many were deleted
      */
     long deleteExpiredBefore(String age);
+
+    /**
+     * Stores a new action document (Kibana's layout, data-model §5.3) under a new random id; it is visible to
+     * reads at once and reaches the {@link ActionFeed}.
+     *
+     * @return the stored document with its id and position (and its {@code agents})
+     */
+    ActionDocument create(ObjectNode source);
+
+    /** The newest action documents, newest {@code @timestamp} first, at most {@code limit}, with their agents. */
+    List<ActionDocument> newest(int limit);
+
+    /** Every result document stored for these actions. */
+    List<ObjectNode> resultsOf(Collection<String> actionIds);
 }

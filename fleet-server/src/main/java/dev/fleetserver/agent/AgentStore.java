@@ -3,6 +3,7 @@ package dev.fleetserver.agent;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -56,4 +57,10 @@ public interface AgentStore {
 
     /** Ids of agents whose document matches a field value, for tests and tools. */
     List<String> idsWhere(String field, String value);
+
+    /**
+     * Hands every agent document to {@code consumer}, in no particular order, as of a moment shortly before the
+     * call (management listings and status counts). Writes made while it runs may or may not be seen.
+     */
+    void forEachAgent(Consumer<Agent> consumer);
 }

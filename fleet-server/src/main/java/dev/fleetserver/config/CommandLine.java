@@ -12,24 +12,30 @@ import java.util.Map;
  * {@code --server.port=0} still works for tests.
  *
  * @param configFile the configuration file; {@code fleet-server.yml} in the working directory by default
+ * @param configFileGiven whether {@code -c} named it: only then must it exist (without it, and without a
+ *     {@code fleet-server.yml}, the server runs on its defaults)
  * @param overrides {@code -E} settings in the order given
  * @param springArgs the remaining arguments
  */
-public record CommandLine(Path configFile, Map<String, String> overrides, List<String> springArgs) {
+public record CommandLine(
+        Path configFile, boolean configFileGiven, Map<String, String> overrides, List<String> springArgs) {
 
     public static final Path DEFAULT_CONFIG = Path.of("fleet-server.yml");
 
     public static CommandLine parse(String... args) {
         Path config = DEFAULT_CONFIG;
+        boolean given = false;
         Map<String, String> overrides = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-c") || arg.equals("--config")) {
                 config = Path.of(valueAfter(args, i, arg));
+                given = true;
                 i++;
             } else if (arg.startsWith("--config=")) {
                 config = Path.of(arg.substring("--config=".length()));
+                given = true;
             } else if (arg.equals("-E")) {
                 addOverride(overrides, valueAfter(args, i, arg));
                 i++;
@@ -39,7 +45,7 @@ public record CommandLine(Path configFile, Map<String, String> overrides, List<S
                 rest.add(arg);
             }
         }
-        return new CommandLine(config, Map.copyOf(overrides), List.copyOf(rest));
+        return new CommandLine(config, given, Map.copyOf(overrides), List.copyOf(rest));
     }
 
     private static String valueAfter(String[] args, int i, String option) {

@@ -23,6 +23,18 @@ final class ConfigValidator {
     private static final Set<String> SECRET_KEY_SUFFIXES =
             Set.of("token", "api_key", "key_passphrase", "password", "secret_token", "token_key", "secret");
 
+    /** Kibana's Fleet privilege names, and the two shorthands. */
+    static final Set<String> OPERATOR_PRIVILEGES = Set.of(
+            "all",
+            "read",
+            "fleet-agents-read",
+            "fleet-agents-all",
+            "fleet-agent-policies-read",
+            "fleet-agent-policies-all",
+            "fleet-settings-read",
+            "fleet-settings-all",
+            "fleet-setup");
+
     private final FleetConfigLoader.ConfigSource source;
 
     ConfigValidator(FleetConfigLoader.ConfigSource source) {
@@ -66,7 +78,96 @@ final class ConfigValidator {
         if (!LOG_LEVELS.contains(level)) {
             fail("logging.level", "\"" + config.logging().level() + "\" is not one of trace, debug, info, warn, error");
         }
-        return withServiceToken(config);
+        checkManagement(config);
+        return withOperatorKeysFile(withServiceToken(config));
+    }
+
+    private void checkManagement(FleetServerConfig config) {
+        FleetServerConfig.Management management = config.fleet().management();
+        checkPort("fleet.management.port", management.port());
+        if (management.enabled()
+                && management.port() != 0
+                && management.port() == config.server().port()) {
+            fail("fleet.management.port", management.port() + " is already the agent listener's port");
+        }
+        checkOperatorKeys("fleet.management.api_keys", management.apiKeys());
+    }
+
+    private void checkOperatorKeys(String key, java.util.List<FleetServerConfig.OperatorKey> keys) {
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            FleetServerConfig.OperatorKey operator = keys.get(i);
+            String at = key + "[" + i + "]";
+            if (operator.id() == null
+                    || operator.id().isBlank()
+                    || operator.id().contains(":")) {
+                fail(at + ".id", "missing: a non-empty id without ':' is required");
+            }
+            if (!ids.add(operator.id())) {
+                fail(at + ".id", "\"" + operator.id() + "\" is declared twice");
+            }
+            if (operator.key() == null || operator.key().value().length() < 16) {
+                fail(at + ".key", "missing or too short: at least 16 characters are required");
+            }
+            for (int p = 0; p < operator.privileges().size(); p++) {
+                String privilege = operator.privileges().get(p);
+                if (!OPERATOR_PRIVILEGES.contains(privilege)) {
+                    fail(
+                            at + ".privileges[" + p + "]",
+                            "\"" + privilege + "\" is not one of "
+                                    + String.join(", ", new TreeSet<>(OPERATOR_PRIVILEGES)));
+                }
+            }
+        }
+    }
+
+    /** Operator keys may also come from a file of their own ({@code api_keys: [...]}), merged after the inline ones. */
+    private FleetServerConfig withOperatorKeysFile(FleetServerConfig config) {
+        FleetServerConfig.Management management = config.fleet().management();
+        String file = management.apiKeysFile();
+        if (file == null || file.isBlank()) {
+            return config;
+        }
+        String key = "fleet.management.api_keys_file";
+        readFile(key, file);
+        java.util.List<FleetServerConfig.OperatorKey> fromFile;
+        try {
+            var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                    .load(file, new org.springframework.core.io.FileSystemResource(file));
+            fromFile = new org.springframework.boot.context.properties.bind.Binder(
+                            org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(
+                                    sources),
+                            null,
+                            secretConversion())
+                    .bindOrCreate(
+                            "api_keys",
+                            org.springframework.boot.context.properties.bind.Bindable.listOf(
+                                    FleetServerConfig.OperatorKey.class));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(
+                    key,
+                    source.originOf(key),
+                    "cannot read the keys in " + file + ": " + FleetConfigLoader.firstLine(e.getMessage()));
+        }
+        checkOperatorKeys(file + ": api_keys", fromFile);
+        var all = new java.util.ArrayList<>(management.apiKeys());
+        all.addAll(fromFile);
+        checkOperatorKeys("fleet.management.api_keys", all);
+        var fleet = config.fleet();
+        return config.withFleet(new FleetServerConfig.Fleet(
+                fleet.agent(),
+                fleet.host(),
+                fleet.store(),
+                new FleetServerConfig.Management(
+                        management.enabled(), management.host(), management.port(), all, file)));
+    }
+
+    private static org.springframework.boot.convert.ApplicationConversionService secretConversion() {
+        var conversion = new org.springframework.boot.convert.ApplicationConversionService();
+        conversion.addConverter(
+                String.class, Secret.class, (org.springframework.core.convert.converter.Converter<String, Secret>)
+                        Secret::new);
+        return conversion;
     }
 
     private void checkOutput(FleetServerConfig config) {
@@ -82,10 +183,21 @@ final class ConfigValidator {
             String first = outputs.iterator().next();
             fail("output." + first, "only the elasticsearch output is supported");
         }
+        String store = config.fleet().store();
+        if (store != null
+                && !store.isBlank()
+                && !Set.of("embedded", "elasticsearch").contains(store.strip().toLowerCase(Locale.ROOT))) {
+            fail("fleet.store", "\"" + store + "\" is not one of embedded, elasticsearch");
+        }
         ElasticsearchOutput es = config.output().elasticsearch();
         if (es == null) {
-            throw new ConfigException(
-                    "output.elasticsearch", source.file().toString(), "missing: no Elasticsearch output is configured");
+            if (config.store() == FleetServerConfig.StoreKind.ELASTICSEARCH) {
+                throw new ConfigException(
+                        "output.elasticsearch",
+                        source.originOf("fleet.store"),
+                        "missing: fleet.store is elasticsearch but no Elasticsearch output is configured");
+            }
+            return;
         }
         if (es.hosts().isEmpty() || es.hosts().stream().anyMatch(String::isBlank)) {
             fail("output.elasticsearch.hosts", "needs at least one non-empty host");
@@ -187,6 +299,9 @@ final class ConfigValidator {
 
     private FleetServerConfig withServiceToken(FleetServerConfig config) {
         ElasticsearchOutput es = config.output().elasticsearch();
+        if (es == null) {
+            return config;
+        }
         boolean hasToken = es.serviceToken() != null && !es.serviceToken().isBlank();
         if (hasToken || es.serviceTokenPath() == null || es.serviceTokenPath().isBlank()) {
             return config;
@@ -196,12 +311,7 @@ final class ConfigValidator {
         if (token.isEmpty()) {
             fail("output.elasticsearch.service_token_path", "the file " + es.serviceTokenPath() + " is empty");
         }
-        return new FleetServerConfig(
-                new FleetServerConfig.Output(es.withServiceToken(new Secret(token))),
-                config.fleet(),
-                config.inputs(),
-                config.http(),
-                config.logging());
+        return config.withOutput(new FleetServerConfig.Output(es.withServiceToken(new Secret(token))));
     }
 
     private String readFile(String key, String path) {

@@ -52,14 +52,54 @@ public final class FleetConfigLoader {
 
     /** Loads and validates the file, with {@code -E} overrides taking precedence over it. */
     public FleetServerConfig load(Path file, Map<String, String> overrides) {
+        return load(file, overrides, true);
+    }
+
+    /**
+     * Like {@link #load(Path, Map)}, but a missing file is the empty configuration when {@code required} is false:
+     * the server then runs on its defaults (the embedded store).
+     */
+    public FleetServerConfig load(Path file, Map<String, String> overrides, boolean required) {
         List<PropertySource<?>> sources = new ArrayList<>();
         if (!overrides.isEmpty()) {
             sources.add(new MapPropertySource("command line -E", Map.copyOf(overrides)));
         }
-        sources.addAll(readYaml(file));
+        if (required || java.nio.file.Files.exists(file)) {
+            sources.addAll(readYaml(file));
+        }
+        if (sources.stream().noneMatch(PropertySourceKeys::declaresInputs)) {
+            // No inputs at all: the one fleet-server input with upstream's defaults.
+            sources.add(new MapPropertySource("defaults", Map.of("inputs[0].type", InputConfig.FLEET_SERVER_TYPE)));
+        }
         ConfigSource source = new ConfigSource(file, ConfigurationPropertySources.from(sources), sources);
         FleetServerConfig config = bind(source);
-        return new ConfigValidator(source).validate(config);
+        config = new ConfigValidator(source).validate(config);
+        config = config.withPreconfiguration(
+                new PreconfigurationReader(source, new PlaceholderExpander(name -> lookup(source, name))).read());
+        return config;
+    }
+
+    /** Whether a property source sets anything under {@code inputs}. */
+    private static final class PropertySourceKeys {
+        static boolean declaresInputs(PropertySource<?> source) {
+            if (source instanceof org.springframework.core.env.EnumerablePropertySource<?> enumerable) {
+                for (String name : enumerable.getPropertyNames()) {
+                    if (name.equals("inputs") || name.startsWith("inputs[") || name.startsWith("inputs.")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A reference names a key of the same file first, then an environment variable. */
+    private @Nullable String lookup(ConfigSource source, String name) {
+        Object fromFile = source.rawValue(name);
+        if (fromFile instanceof String || fromFile instanceof Number || fromFile instanceof Boolean) {
+            return fromFile.toString();
+        }
+        return environment.apply(name);
     }
 
     private static List<PropertySource<?>> readYaml(Path file) {
@@ -149,13 +189,8 @@ public final class FleetConfigLoader {
             return value;
         }
 
-        /** A reference names a key of the same file first, then an environment variable. */
         private @Nullable String lookup(String name) {
-            Object fromFile = source.rawValue(name);
-            if (fromFile instanceof String || fromFile instanceof Number || fromFile instanceof Boolean) {
-                return fromFile.toString();
-            }
-            return environment.apply(name);
+            return FleetConfigLoader.this.lookup(source, name);
         }
     }
 

@@ -13,11 +13,16 @@ import java.util.Map;
  */
 public final class SpringSettings {
 
+    /** The Spring property that names the store: {@code embedded} or {@code elasticsearch}. */
+    public static final String STORE_PROPERTY = "fleetserver.store";
+
     private SpringSettings() {}
 
     public static Map<String, Object> derive(FleetServerConfig config) {
         Map<String, Object> settings = new LinkedHashMap<>();
         ServerConfig server = config.server();
+        // Which storage adapters start (their configurations are conditional on it).
+        settings.put(STORE_PROPERTY, config.store().name().toLowerCase(Locale.ROOT));
         settings.put("server.address", server.host());
         settings.put("server.port", server.port());
         settings.put("server.max-http-request-header-size", server.limits().maxHeaderByteSize() + "B");

@@ -82,9 +82,49 @@ class BadConfigurationProcessTests {
                         ":6",
                         "invalid duration \"5 minutes\""),
                 Arguments.of(
-                        "no output at all", """
+                        "the elasticsearch store without an output",
+                        """
+                        fleet.store: elasticsearch
                         inputs: [{type: fleet-server}]
-                        """, "output.elasticsearch", "", "no Elasticsearch output is configured"),
+                        """,
+                        "output.elasticsearch",
+                        ":1",
+                        "no Elasticsearch output is configured"),
+                Arguments.of(
+                        "an unknown store",
+                        """
+                        fleet.store: mysql
+                        """,
+                        "fleet.store",
+                        ":1",
+                        "\"mysql\" is not one of embedded, elasticsearch"),
+                Arguments.of(
+                        "an operator key that is too short",
+                        """
+                        fleet.management.api_keys:
+                          - id: ops
+                            key: short
+                        """,
+                        "fleet.management.api_keys[0].key",
+                        ":3",
+                        "at least 16 characters"),
+                Arguments.of(
+                        "an unknown operator privilege",
+                        """
+                        fleet.management.api_keys:
+                          - id: ops
+                            key: 0123456789abcdef0123
+                            privileges: [superuser]
+                        """,
+                        "fleet.management.api_keys[0].privileges[0]",
+                        ":4",
+                        "\"superuser\" is not one of"),
+                Arguments.of(
+                        "a preconfigured policy without a name", """
+                        fleet:
+                          agent_policies:
+                            - id: p1
+                        """, "fleet.agent_policies[0].name", ":3", "missing"),
                 Arguments.of(
                         "an output other than elasticsearch",
                         """

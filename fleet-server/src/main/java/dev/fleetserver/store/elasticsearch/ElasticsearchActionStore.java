@@ -1,15 +1,19 @@
 package dev.fleetserver.store.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import dev.fleetserver.action.ActionDocument;
 import dev.fleetserver.action.ActionFeed;
 import dev.fleetserver.action.ActionStore;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.function.Consumer;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,6 +25,8 @@ final class ElasticsearchActionStore implements ActionStore, ActionFeed {
 
     private static final String ACTIONS = FleetIndex.ACTIONS.indexName();
     private static final String RESULTS = FleetIndex.ACTIONS_RESULTS.indexName();
+
+    private static final int RESULTS_PAGE = 1000;
 
     private final ElasticsearchConnection connection;
     private final ElasticsearchClient client;
@@ -157,6 +163,87 @@ final class ElasticsearchActionStore implements ActionStore, ActionFeed {
                 return deleted;
             }
             throw ElasticsearchErrors.translate(e, "delete expired actions", connection.describe());
+        }
+    }
+
+    @Override
+    public ActionDocument create(ObjectNode source) {
+        String id = UUID.randomUUID().toString();
+        try {
+            var response =
+                    client.create(c -> c.index(ACTIONS).id(id).document(source).refresh(Refresh.True));
+            return new ActionDocument(id, response.seqNo() == null ? -1 : response.seqNo(), source);
+        } catch (Exception e) {
+            throw ElasticsearchErrors.translate(e, "store an action", connection.describe());
+        }
+    }
+
+    @Override
+    public List<ActionDocument> newest(int limit) {
+        try {
+            return client
+                    .search(
+                            s -> s.index(ACTIONS)
+                                    .ignoreUnavailable(true)
+                                    .seqNoPrimaryTerm(true)
+                                    .size(limit)
+                                    .sort(o ->
+                                            o.field(f -> f.field("@timestamp").order(SortOrder.Desc))),
+                            ObjectNode.class)
+                    .hits()
+                    .hits()
+                    .stream()
+                    .map(ElasticsearchActionStore::document)
+                    .toList();
+        } catch (Exception e) {
+            if (ElasticsearchErrors.status(e) == 404) {
+                return List.of();
+            }
+            throw ElasticsearchErrors.translate(e, "list actions", connection.describe());
+        }
+    }
+
+    @Override
+    public List<ObjectNode> resultsOf(Collection<String> actionIds) {
+        if (actionIds.isEmpty()) {
+            return List.of();
+        }
+        List<FieldValue> ids = actionIds.stream().map(FieldValue::of).toList();
+        List<ObjectNode> results = new ArrayList<>();
+        try {
+            client.indices().refresh(r -> r.index(RESULTS).ignoreUnavailable(true));
+            List<FieldValue> after = null;
+            while (true) {
+                List<FieldValue> searchAfter = after;
+                var hits = client.search(
+                                s -> {
+                                    s.index(RESULTS)
+                                            .ignoreUnavailable(true)
+                                            .size(RESULTS_PAGE)
+                                            .sort(o -> o.field(
+                                                    f -> f.field("@timestamp").order(SortOrder.Desc)))
+                                            .sort(o -> o.field(f -> f.field("agent_id")))
+                                            .query(q -> q.terms(
+                                                    t -> t.field("action_id").terms(v -> v.value(ids))));
+                                    if (searchAfter != null) {
+                                        s.searchAfter(searchAfter);
+                                    }
+                                    return s;
+                                },
+                                ObjectNode.class)
+                        .hits()
+                        .hits();
+                hits.forEach(hit -> results.add(hit.source()));
+                if (hits.size() < RESULTS_PAGE) {
+                    return results;
+                }
+                after = hits.getLast().sort();
+            }
+        } catch (Exception e) {
+            if (ElasticsearchErrors.status(e) == 404) {
+                return results;
+            }
+            throw ElasticsearchErrors.translate(e, "read action results", connection.describe());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.fleetserver.store.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.GetResponse;
@@ -13,6 +14,7 @@ import dev.fleetserver.store.StoreUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,7 @@ final class ElasticsearchAgentStore implements AgentStore {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchAgentStore.class);
     private static final String INDEX = FleetIndex.AGENTS.indexName();
     private static final int CONFLICT_RETRIES = 3;
+    private static final int SCAN_PAGE = 1000;
 
     private final ElasticsearchConnection connection;
     private final ElasticsearchClient client;
@@ -212,6 +215,53 @@ final class ElasticsearchAgentStore implements AgentStore {
                     .toList();
         } catch (Exception e) {
             throw failure(e, "search agents by " + field);
+        }
+    }
+
+    @Override
+    public void forEachAgent(Consumer<Agent> consumer) {
+        String pit;
+        try {
+            client.indices().refresh(r -> r.index(INDEX).ignoreUnavailable(true));
+            pit = client.openPointInTime(p -> p.index(INDEX).keepAlive(k -> k.time("1m")))
+                    .id();
+        } catch (Exception e) {
+            if (ElasticsearchErrors.status(e) == 404) {
+                return; // no agent has enrolled yet
+            }
+            throw failure(e, "list agents");
+        }
+        try {
+            List<FieldValue> after = null;
+            while (true) {
+                List<FieldValue> searchAfter = after;
+                SearchResponse<ObjectNode> page = client.search(
+                        s -> {
+                            s.pit(p -> p.id(pit).keepAlive(k -> k.time("1m")))
+                                    .size(SCAN_PAGE)
+                                    .seqNoPrimaryTerm(true)
+                                    .sort(o -> o.field(f -> f.field("_shard_doc")));
+                            if (searchAfter != null) {
+                                s.searchAfter(searchAfter);
+                            }
+                            return s;
+                        },
+                        ObjectNode.class);
+                List<Hit<ObjectNode>> hits = page.hits().hits();
+                hits.forEach(hit -> consumer.accept(agent(hit)));
+                if (hits.size() < SCAN_PAGE) {
+                    return;
+                }
+                after = hits.getLast().sort();
+            }
+        } catch (Exception e) {
+            throw failure(e, "list agents");
+        } finally {
+            try {
+                client.closePointInTime(c -> c.id(pit));
+            } catch (Exception e) {
+                log.debug("Closing a point in time failed: {}", e.getMessage());
+            }
         }
     }
 

@@ -7,16 +7,19 @@ import dev.fleetserver.auth.ApiKeyVerifier;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.config.InputConfig;
 import dev.fleetserver.config.ServerVersion;
+import dev.fleetserver.config.SpringSettings;
 import dev.fleetserver.enrollment.EnrollmentKeyStore;
 import dev.fleetserver.health.StoreProbe;
 import dev.fleetserver.secret.SecretStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The Elasticsearch adapters of the storage ports. */
+/** The Elasticsearch adapters of the storage ports, when the fleet lives in Elasticsearch. */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = SpringSettings.STORE_PROPERTY, havingValue = "elasticsearch")
 class ElasticsearchStoreConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -47,11 +50,6 @@ class ElasticsearchStoreConfiguration {
     @Bean
     EnrollmentKeyStore elasticsearchEnrollmentKeyStore(ElasticsearchConnection connection) {
         return new ElasticsearchEnrollmentKeyStore(connection);
-    }
-
-    @Bean(destroyMethod = "close")
-    ElasticsearchRemoteClusters elasticsearchRemoteClusters(MeterRegistry registry) {
-        return new ElasticsearchRemoteClusters(registry);
     }
 
     @Bean

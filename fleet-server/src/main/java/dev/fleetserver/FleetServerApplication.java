@@ -5,6 +5,7 @@ import dev.fleetserver.config.ConfigException;
 import dev.fleetserver.config.FleetConfigLoader;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.config.SpringSettings;
+import dev.fleetserver.management.policies.Preconfigurer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.logging.LoggingSystem;
@@ -32,6 +33,8 @@ public class FleetServerApplication {
             commandLine = CommandLine.parse(args);
             config = FleetConfigLoader.fromSystemEnvironment()
                     .load(commandLine.configFile(), commandLine.overrides(), commandLine.configFileGiven());
+            // Declared policies and tokens follow the management API's rules: check them before starting.
+            Preconfigurer.check(config.preconfiguration());
         } catch (ConfigException e) {
             System.err.println(e.oneLine());
             System.exit(EXIT_BAD_CONFIG);

@@ -10,6 +10,17 @@ public interface ApiKeys {
     /** Creates a key with these role descriptors and metadata; it authenticates at once. */
     CreatedApiKey create(String name, ObjectNode roleDescriptors, ObjectNode metadata);
 
+    /**
+     * Stores a key whose id and secret were chosen beforehand (a preconfigured enrollment token), with these role
+     * descriptors and metadata. Only a store that issues keys itself can do that; Elasticsearch chooses its keys'
+     * ids and secrets, so there this is refused (the configuration check already refuses such tokens).
+     *
+     * @throws UnsupportedOperationException when the store cannot
+     */
+    default CreatedApiKey adopt(CreatedApiKey key, String name, ObjectNode roleDescriptors, ObjectNode metadata) {
+        throw new UnsupportedOperationException("this store cannot take an API key chosen beforehand");
+    }
+
     /** The key's current role descriptors, or empty when the key does not exist (or is not visible yet). */
     Optional<ObjectNode> roleDescriptors(String keyId);
 

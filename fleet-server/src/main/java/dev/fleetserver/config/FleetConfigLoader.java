@@ -75,7 +75,8 @@ public final class FleetConfigLoader {
         FleetServerConfig config = bind(source);
         config = new ConfigValidator(source).validate(config);
         config = config.withPreconfiguration(
-                new PreconfigurationReader(source, new PlaceholderExpander(name -> lookup(source, name))).read());
+                new PreconfigurationReader(source, new PlaceholderExpander(name -> lookup(source, name)))
+                        .read(config.store()));
         return config;
     }
 

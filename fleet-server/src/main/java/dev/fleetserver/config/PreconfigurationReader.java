@@ -36,7 +36,8 @@ final class PreconfigurationReader {
         this.expander = expander;
     }
 
-    Preconfiguration read() {
+    /** @param store where the fleet lives: a given token value can be honoured only by the embedded store */
+    Preconfiguration read(FleetServerConfig.StoreKind store) {
         Map<String, Object> root = loadYaml(source.file());
         List<ObjectNode> policies = entries(root, POLICIES);
         List<ObjectNode> tokens = entries(root, TOKENS);
@@ -51,6 +52,12 @@ final class PreconfigurationReader {
         }
         for (int i = 0; i < tokens.size(); i++) {
             requiredText(tokens.get(i), TOKENS + "[" + i + "]", "policy_id");
+            if (tokens.get(i).has("token") && store == FleetServerConfig.StoreKind.ELASTICSEARCH) {
+                fail(
+                        TOKENS + "[" + i + "].token",
+                        "can only be given with the embedded store; on Elasticsearch an enrollment token is an"
+                                + " Elasticsearch API key, which the server creates (leave token out)");
+            }
         }
         return new Preconfiguration(policies, tokens);
     }

@@ -16,6 +16,9 @@ public final class SpringSettings {
     /** The Spring property that names the store: {@code embedded} or {@code elasticsearch}. */
     public static final String STORE_PROPERTY = "fleetserver.store";
 
+    /** The Spring property that says whether the management listener runs: {@code true} or {@code false}. */
+    public static final String MANAGEMENT_PROPERTY = "fleetserver.management.enabled";
+
     private SpringSettings() {}
 
     public static Map<String, Object> derive(FleetServerConfig config) {
@@ -23,6 +26,9 @@ public final class SpringSettings {
         ServerConfig server = config.server();
         // Which storage adapters start (their configurations are conditional on it).
         settings.put(STORE_PROPERTY, config.store().name().toLowerCase(Locale.ROOT));
+        settings.put(
+                MANAGEMENT_PROPERTY,
+                Boolean.toString(config.fleet().management().enabled()));
         settings.put("server.address", server.host());
         settings.put("server.port", server.port());
         settings.put("server.max-http-request-header-size", server.limits().maxHeaderByteSize() + "B");

@@ -61,6 +61,15 @@ public final class EnrollmentService {
     }
 
     /**
+     * Forgets what the server remembers of an enrollment key (its record and its successful checks), so that a
+     * key revoked through the management API stops enrolling at once instead of after the caches' TTL.
+     */
+    public void forgetEnrollmentKey(String apiKeyId) {
+        tokens.forget(apiKeyId);
+        authenticator.forget(apiKeyId);
+    }
+
+    /**
      * Enrolls in upstream's order of checks (agent-api §9.2): the token, then the agent's version, then the body.
      *
      * @param authorization the request's {@code Authorization} header lines

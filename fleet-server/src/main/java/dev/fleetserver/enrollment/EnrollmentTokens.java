@@ -33,6 +33,11 @@ final class EnrollmentTokens {
                 Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
     }
 
+    /** Drops the cached record of a key (e.g. one just revoked). */
+    void forget(String apiKeyId) {
+        records.invalidate(apiKeyId);
+    }
+
     EnrollmentKey resolve(ApiKey token) {
         if (staticTokens.enabled()) {
             for (ServerConfig.PolicyToken configured : staticTokens.policyTokens()) {

@@ -2,6 +2,7 @@ package dev.fleetserver.limits;
 
 import dev.fleetserver.metrics.RouteMetricsFilter;
 import dev.fleetserver.metrics.ServerMetrics;
+import dev.fleetserver.web.Listener;
 import dev.fleetserver.web.Route;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -39,8 +40,10 @@ public final class InFlightLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Semaphore capped = slots;
+        // The management listener has no limits of the agent listener; OpAMP bypasses this stage upstream.
         if (capped == null
-                || Route.of(request.getRequestURI()).filter(Route.OPAMP::equals).isPresent()) {
+                || Listener.of(request) == Listener.MANAGEMENT
+                || Route.of(request).filter(Route.OPAMP::equals).isPresent()) {
             chain.doFilter(request, response);
             return;
         }

@@ -48,7 +48,7 @@ public final class RouteLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Optional<Route> matched = Route.of(request.getRequestURI());
+        Optional<Route> matched = Route.of(request);
         if (matched.isEmpty()) {
             chain.doFilter(request, response);
             return;

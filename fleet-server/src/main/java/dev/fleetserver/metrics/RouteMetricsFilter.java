@@ -39,7 +39,7 @@ public final class RouteMetricsFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Optional<Route> route = Route.of(request.getRequestURI());
+        Optional<Route> route = Route.of(request);
         if (route.isEmpty()) {
             chain.doFilter(request, response);
             return;

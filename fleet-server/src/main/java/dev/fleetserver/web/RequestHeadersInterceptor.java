@@ -34,9 +34,7 @@ public class RequestHeadersInterceptor implements HandlerInterceptor {
         String method = request.getMethod();
         if (method.equals("HEAD") || method.equals("OPTIONS")) {
             // Spring answers HEAD and OPTIONS for every route itself; upstream's router does not.
-            response.setHeader(
-                    "Allow",
-                    Route.of(request.getRequestURI()).map(Route::methods).orElse("GET"));
+            response.setHeader("Allow", Route.of(request).map(Route::methods).orElse("GET"));
             response.setStatus(405);
             return false;
         }

@@ -47,6 +47,14 @@ public enum Route {
         return limitName;
     }
 
+    /**
+     * The agent route of a request: none for requests on the management listener, where agent routes do not
+     * exist, else the route its raw path belongs to.
+     */
+    public static Optional<Route> of(jakarta.servlet.http.HttpServletRequest request) {
+        return Listener.of(request) == Listener.AGENT ? of(request.getRequestURI()) : Optional.empty();
+    }
+
     /** The route a raw request path belongs to, if any. */
     public static Optional<Route> of(String path) {
         String[] s = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);

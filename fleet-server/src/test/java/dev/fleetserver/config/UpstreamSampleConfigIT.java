@@ -42,7 +42,9 @@ class UpstreamSampleConfigIT {
                 "-E",
                 "inputs[0].server.port=" + port,
                 "-E",
-                "http.port=" + monitoringPort)) {
+                "http.port=" + monitoringPort,
+                "-E",
+                "fleet.management.port=0")) {
             Http http = Http.plain();
             URI status = URI.create("http://127.0.0.1:" + port + "/api/status");
             await().atMost(Duration.ofSeconds(90))

@@ -6,6 +6,7 @@ import dev.fleetserver.FleetServerApplication;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.health.HealthState;
 import dev.fleetserver.health.ServerHealth;
+import dev.fleetserver.management.ManagementListener;
 import dev.fleetserver.metrics.MonitoringServer;
 import java.net.URI;
 import java.time.Duration;
@@ -23,9 +24,33 @@ public final class RunningServer implements AutoCloseable {
         this.scheme = scheme;
     }
 
+    /** Starts the server with both its listeners on ports the system chooses. */
     public static RunningServer start(FleetServerConfig config) {
         String scheme = config.server().tlsEnabled() ? "https" : "http";
-        return new RunningServer(FleetServerApplication.run(config, "--server.port=0"), scheme);
+        return new RunningServer(FleetServerApplication.run(managementOnAnyPort(config), "--server.port=0"), scheme);
+    }
+
+    /** The same configuration with {@code fleet.management.port: 0}, as the agent listener gets port 0. */
+    private static FleetServerConfig managementOnAnyPort(FleetServerConfig config) {
+        FleetServerConfig.Fleet fleet = config.fleet();
+        FleetServerConfig.Management management = fleet.management();
+        return new FleetServerConfig(
+                config.output(),
+                new FleetServerConfig.Fleet(
+                        fleet.agent(),
+                        fleet.host(),
+                        fleet.store(),
+                        new FleetServerConfig.Management(
+                                management.enabled(),
+                                management.host(),
+                                0,
+                                management.apiKeys(),
+                                management.apiKeysFile())),
+                config.inputs(),
+                config.http(),
+                config.logging(),
+                config.path(),
+                config.preconfiguration());
     }
 
     /** The agent listener, e.g. {@code http://127.0.0.1:41234}. */
@@ -36,6 +61,16 @@ public final class RunningServer implements AutoCloseable {
 
     public URI agent(String path) {
         return URI.create(agentUri() + path);
+    }
+
+    /** The management listener (Kibana's Fleet API), e.g. {@code http://127.0.0.1:41235}. */
+    public URI managementUri() {
+        return URI.create(
+                "http://127.0.0.1:" + context.getBean(ManagementListener.class).port());
+    }
+
+    public URI management(String path) {
+        return URI.create(managementUri() + path);
     }
 
     /** The monitoring listener. */

@@ -198,12 +198,15 @@ public final class Kuery {
             }
             expect(":");
             String name = stripPrefix(field.text());
-            Predicate<JsonNode> value = valueOr();
-            return fields -> fields.values(name).stream().anyMatch(value);
+            // field:(a or b) groups values; without parentheses the value is one term (field:a and b means
+            // (field:a) and b, as in KQL).
+            Predicate<List<JsonNode>> value = valueNot();
+            return fields -> value.test(fields.values(name));
         }
 
-        Predicate<JsonNode> valueOr() {
-            Predicate<JsonNode> left = valueAnd();
+        // Value expressions apply to all of a field's values: tags:(a and b) means tags:a and tags:b.
+        Predicate<List<JsonNode>> valueOr() {
+            Predicate<List<JsonNode>> left = valueAnd();
             while (!atEnd() && peek().isKeyword("or")) {
                 next();
                 left = left.or(valueAnd());
@@ -211,8 +214,8 @@ public final class Kuery {
             return left;
         }
 
-        Predicate<JsonNode> valueAnd() {
-            Predicate<JsonNode> left = valueNot();
+        Predicate<List<JsonNode>> valueAnd() {
+            Predicate<List<JsonNode>> left = valueNot();
             while (!atEnd() && peek().isKeyword("and")) {
                 next();
                 left = left.and(valueNot());
@@ -220,14 +223,14 @@ public final class Kuery {
             return left;
         }
 
-        Predicate<JsonNode> valueNot() {
+        Predicate<List<JsonNode>> valueNot() {
             if (peek().isKeyword("not")) {
                 next();
                 return valueNot().negate();
             }
             if (peek().is("(")) {
                 next();
-                Predicate<JsonNode> inner = valueOr();
+                Predicate<List<JsonNode>> inner = valueOr();
                 expect(")");
                 return inner;
             }
@@ -235,7 +238,8 @@ public final class Kuery {
             if (value.is(")") || value.is(":")) {
                 throw new IllegalArgumentException("expected a value but found \"" + value + "\"");
             }
-            return matcher(value);
+            Predicate<JsonNode> matcher = matcher(value);
+            return values -> values.stream().anyMatch(matcher);
         }
     }
 

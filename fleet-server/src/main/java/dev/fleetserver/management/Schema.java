@@ -234,9 +234,14 @@ public abstract class Schema {
                 result = value;
             } else if (value != null && value.isString() && isNumeric(value.asString())) {
                 number = Double.parseDouble(value.asString().strip());
-                result = number == Math.rint(number) && Math.abs(number) < 9.007199254740992E15
-                        ? NODES.numberNode((long) number)
-                        : NODES.numberNode(number);
+                // As a JSON parser would have read the same digits: int, then long, else double.
+                if (number == Math.rint(number) && Math.abs(number) <= Integer.MAX_VALUE) {
+                    result = NODES.numberNode((int) number);
+                } else if (number == Math.rint(number) && Math.abs(number) < 9.007199254740992E15) {
+                    result = NODES.numberNode((long) number);
+                } else {
+                    result = NODES.numberNode(number);
+                }
             } else {
                 throw typeMismatch(path, "number", value);
             }
@@ -364,7 +369,11 @@ public abstract class Schema {
             }
             StringBuilder reason = new StringBuilder("types that failed validation:");
             for (Violation failure : failures) {
-                reason.append("\n- [").append(failure.path()).append("]: ").append(failure.reason());
+                // A nested union's own list is indented by one space, as config-schema prints it.
+                reason.append("\n- [")
+                        .append(failure.path())
+                        .append("]: ")
+                        .append(failure.reason().replace("\n", "\n "));
             }
             throw new Violation(path, reason.toString());
         }

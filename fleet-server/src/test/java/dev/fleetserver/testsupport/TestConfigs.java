@@ -63,8 +63,13 @@ public final class TestConfigs {
      * by six spaces), e.g. {@link #SHORT_POLLS} for agent tests.
      */
     public static FleetServerConfig forNode(ElasticsearchNode node, String serverYaml) {
+        return forNode(node, serverYaml, "");
+    }
+
+    /** Like {@link #forNode(ElasticsearchNode, String)}, with {@code extra} YAML appended at the top level. */
+    public static FleetServerConfig forNode(ElasticsearchNode node, String serverYaml, String extra) {
         Secrets.register(node.serviceToken());
-        String yaml = yaml(node.httpUri().toString(), "service_token: ${TOKEN}", "")
+        String yaml = yaml(node.httpUri().toString(), "service_token: ${TOKEN}", extra)
                 .replace("      port: 0\n", "      port: 0\n" + serverYaml);
         return load(yaml, Map.of("TOKEN", node.serviceToken()));
     }

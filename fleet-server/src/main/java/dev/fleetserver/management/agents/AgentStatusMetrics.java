@@ -28,7 +28,7 @@ import org.springframework.context.SmartLifecycle;
  * never more often than ten times the last pass took, so that on a very large fleet the passes cost at most a
  * tenth of one thread and of the store's reads for them. Passes wait while the store is unavailable.
  */
-final class AgentStatusMetrics implements SmartLifecycle {
+public final class AgentStatusMetrics implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AgentStatusMetrics.class);
     static final Duration INTERVAL = Duration.ofSeconds(30);
@@ -89,8 +89,8 @@ final class AgentStatusMetrics implements SmartLifecycle {
         }
     }
 
-    /** One pass: counts by status and by policy revision, replacing the previous rows. */
-    void refresh() {
+    /** One pass now: counts by status and by policy revision, replacing the previous rows. */
+    public void refresh() {
         Map<AgentStatus, Long> statuses = new EnumMap<>(AgentStatus.class);
         for (AgentStatus status : AgentStatus.values()) {
             statuses.put(status, 0L);

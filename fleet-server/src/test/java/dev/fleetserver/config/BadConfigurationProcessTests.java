@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -120,6 +121,18 @@ class BadConfigurationProcessTests {
                         ":4",
                         "\"superuser\" is not one of"),
                 Arguments.of(
+                        "an enrollment token value on Elasticsearch",
+                        """
+                        output.elasticsearch.hosts: [localhost:9200]
+                        fleet:
+                          enrollment_tokens:
+                            - policy_id: p1
+                              token: aWQ6c2VjcmV0LXZhbHVl
+                        """,
+                        "fleet.enrollment_tokens[0].token",
+                        ":5",
+                        "can only be given with the embedded store"),
+                Arguments.of(
                         "a preconfigured policy without a name", """
                         fleet:
                           agent_policies:
@@ -177,6 +190,25 @@ class BadConfigurationProcessTests {
         try (var process = FleetServerProcess.start(Map.of(), "--config", file.toString())) {
             assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
             assertThat(process.output()).contains(key).contains(problem);
+        }
+    }
+
+    @Test
+    void aPreconfiguredPolicyBreakingTheManagementApisRulesEndsTheProcessWithOneLine() {
+        Path file = TestConfigs.write("""
+                output.elasticsearch.hosts: [localhost:9200]
+                fleet:
+                  agent_policies:
+                    - id: p1
+                      name: Web
+                      namespace: Prod
+                """);
+
+        try (var process = FleetServerProcess.start(Map.of(), "-c", file.toString())) {
+            assertThat(process.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(process.output().lines().filter(l -> !l.isBlank()).toList())
+                    .containsExactly("fleet-server: invalid configuration: fleet.agent_policies[0].namespace:"
+                            + " Namespace must be lowercase");
         }
     }
 }

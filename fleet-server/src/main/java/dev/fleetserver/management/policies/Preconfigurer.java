@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,6 +45,7 @@ public final class Preconfigurer implements SmartLifecycle {
     private final AgentPolicyService policyService;
     private final EnrollmentApiKeyService keyService;
     private final ServerHealth health;
+    private final CountDownLatch applied = new CountDownLatch(1);
     private volatile boolean running;
     private volatile @Nullable Thread worker;
 
@@ -123,10 +126,26 @@ public final class Preconfigurer implements SmartLifecycle {
         }
     }
 
+    /**
+     * Waits until the declared policies and tokens are in the store (at once when none are declared), e.g. before
+     * showing an operator the token to enroll with.
+     *
+     * @return false when that did not happen within the timeout
+     */
+    public boolean awaitApplied(Duration timeout) {
+        try {
+            return applied.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void start() {
         running = true;
         if (policies.isEmpty() && tokens.isEmpty()) {
+            applied.countDown();
             return;
         }
         worker = Thread.ofPlatform().daemon().name("fleet-preconfiguration").start(this::applyWhenReady);
@@ -155,6 +174,8 @@ public final class Preconfigurer implements SmartLifecycle {
                     return;
                 } catch (StoreUnavailableException e) {
                     log.warn("Preconfiguration not applied yet: {}; retrying", e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("Preconfiguration not applied yet: {}; retrying", e.toString(), e);
                 }
             }
             LockSupport.parkNanos(backoff.toNanos());
@@ -182,5 +203,6 @@ public final class Preconfigurer implements SmartLifecycle {
             }
         }
         log.info("Preconfiguration applied: {} policies, {} enrollment tokens", policies.size(), tokens.size());
+        applied.countDown();
     }
 }

@@ -39,7 +39,7 @@ class ElasticsearchManagementApiIT extends ManagementApiContract {
     @BeforeAll
     static void start() {
         server = RunningServer.start(
-                        TestConfigs.forNode(es.node(), TestConfigs.SHORT_POLLS, ManagementClient.OPERATOR_KEYS_YAML))
+                        TestConfigs.forNode(es.node(), SERVER_YAML, ManagementClient.OPERATOR_KEYS_YAML))
                 .awaitHealthy();
         kibana = new SimulatedKibana(es, server.agentUri());
     }

@@ -29,6 +29,16 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public abstract class ManagementApiContract {
 
+    /**
+     * {@code inputs[0].server} settings for the subclasses' servers: short long polls, and checkin state written
+     * every second so that statuses follow checkins quickly.
+     */
+    protected static final String SERVER_YAML = dev.fleetserver.testsupport.TestConfigs.SHORT_POLLS + """
+                  bulk:
+                    checkin:
+                      flush_interval: 1s
+            """;
+
     /** How long a change may take to reach a waiting agent (index followers poll every second). */
     protected static final Duration LIVE = Duration.ofSeconds(15);
 

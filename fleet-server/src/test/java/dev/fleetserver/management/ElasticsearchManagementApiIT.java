@@ -38,8 +38,7 @@ class ElasticsearchManagementApiIT extends ManagementApiContract {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(
-                        TestConfigs.forNode(es.node(), SERVER_YAML, ManagementClient.OPERATOR_KEYS_YAML))
+        server = RunningServer.start(TestConfigs.forNode(es.node(), SERVER_YAML, ManagementClient.OPERATOR_KEYS_YAML))
                 .awaitHealthy();
         kibana = new SimulatedKibana(es, server.agentUri());
     }

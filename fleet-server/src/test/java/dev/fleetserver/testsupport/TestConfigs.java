@@ -37,6 +37,21 @@ public final class TestConfigs {
                 output.elasticsearch:
                   hosts: ['%s']
                   %s
+                """.formatted(hosts, tokenLine) + listeners(extra);
+    }
+
+    /**
+     * A server on the embedded store in {@code data}, on random ports; {@code serverYaml} is inserted under
+     * {@code inputs[0].server} as in {@link #forNode(ElasticsearchNode, String)}, {@code extra} at the top level.
+     */
+    public static FleetServerConfig embedded(Path data, String serverYaml, String extra) {
+        String yaml = "fleet.store: embedded\npath.data: '" + data.toAbsolutePath() + "'\n" + listeners(extra);
+        return load(yaml.replace("      port: 0\n", "      port: 0\n" + serverYaml), Map.of());
+    }
+
+    /** The agent and monitoring listeners on random ports, logging to the console, then {@code extra}. */
+    private static String listeners(String extra) {
+        return """
                 inputs:
                   - type: fleet-server
                     server:
@@ -50,7 +65,7 @@ public final class TestConfigs {
                   to_stderr: true
                   level: info
                 %s
-                """.formatted(hosts, tokenLine, extra);
+                """.formatted(extra);
     }
 
     /** A configuration for the test node, with its file-based service token. */

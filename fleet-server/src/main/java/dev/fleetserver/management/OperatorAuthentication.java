@@ -36,8 +36,10 @@ final class OperatorAuthentication implements HandlerInterceptor {
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
         if (!(handler instanceof HandlerMethod method)) {
-            return true; // the 404 handler
+            return true;
         }
+        // Kibana's public Fleet routes answer with the version they served.
+        response.setHeader("elastic-api-version", "2023-10-31");
         Optional<Operator> operator = keys.authenticate(request.getHeader("Authorization"));
         if (operator.isEmpty()) {
             KibanaErrors.write(response, 401, "Unauthorized");

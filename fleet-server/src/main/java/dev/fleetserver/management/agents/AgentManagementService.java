@@ -5,6 +5,7 @@ import dev.fleetserver.agent.Agent;
 import dev.fleetserver.agent.AgentStatus;
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.apikey.ApiKeys;
+import dev.fleetserver.management.KeyInvalidation;
 import dev.fleetserver.management.Kuery;
 import dev.fleetserver.management.ManagementException;
 import dev.fleetserver.management.Paging;
@@ -146,9 +147,7 @@ public final class AgentManagementService {
         });
         if (revoke) {
             List<String> keys = apiKeyIds(agent);
-            if (!keys.isEmpty()) {
-                apiKeys.invalidate(keys);
-            }
+            KeyInvalidation.invalidate(apiKeys, keys);
             ObjectNode fields = NODES.objectNode();
             fields.put("active", false);
             fields.put("unenrolled_at", now());

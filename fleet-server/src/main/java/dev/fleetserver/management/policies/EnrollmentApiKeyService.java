@@ -4,6 +4,7 @@ import dev.fleetserver.apikey.ApiKeys;
 import dev.fleetserver.apikey.CreatedApiKey;
 import dev.fleetserver.enrollment.EnrollmentKeyStore;
 import dev.fleetserver.enrollment.EnrollmentService;
+import dev.fleetserver.management.KeyInvalidation;
 import dev.fleetserver.management.Kuery;
 import dev.fleetserver.management.ManagementException;
 import dev.fleetserver.management.Paging;
@@ -106,7 +107,7 @@ public final class EnrollmentApiKeyService {
         ObjectNode record = find(id);
         String apiKeyId = record.path("api_key_id").asString("");
         if (!apiKeyId.isEmpty()) {
-            apiKeys.invalidate(List.of(apiKeyId));
+            KeyInvalidation.invalidate(apiKeys, List.of(apiKeyId));
             enrollment.forgetEnrollmentKey(apiKeyId);
         }
         if (forceDelete) {

@@ -185,12 +185,20 @@ public final class Preconfigurer implements SmartLifecycle {
         }
     }
 
-    /** Upserts every declared policy, then every declared token. */
+    /**
+     * Upserts every declared policy, then every declared token; a declared policy without a declared token gets
+     * one named {@code Default}, as Kibana gives every policy a default enrollment key.
+     */
     void apply() {
+        List<ObjectNode> wanted = new ArrayList<>(tokens);
         for (ObjectNode policy : policies) {
             policyService.upsertPreconfigured(policy);
+            String policyId = policy.path("id").asString();
+            if (tokens.stream().noneMatch(t -> t.path("policy_id").asString().equals(policyId))) {
+                wanted.add(policy.objectNode().put("policy_id", policyId));
+            }
         }
-        for (ObjectNode token : tokens) {
+        for (ObjectNode token : wanted) {
             String policyId = token.path("policy_id").asString();
             String name = token.path("name").asString("Default");
             try {
@@ -198,7 +206,7 @@ public final class Preconfigurer implements SmartLifecycle {
                         policyId, name, token.path("token").asString(null))) {
                     log.info("Preconfigured enrollment token \"{}\" created for policy {}", name, policyId);
                 }
-            } catch (ManagementException e) {
+            } catch (ManagementException | UnsupportedOperationException e) {
                 log.warn("Preconfigured enrollment token \"{}\" not created: {}", name, e.getMessage());
             }
         }

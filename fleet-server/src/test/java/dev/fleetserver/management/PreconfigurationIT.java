@@ -50,10 +50,12 @@ class PreconfigurationIT {
                             - id: syslog
                               data_stream: {dataset: system.syslog, type: logs}
                               paths: [/var/log/syslog]
+                    - id: %s-plain
+                      name: Preconfigured %s without a declared token
                   enrollment_tokens:
                     - policy_id: %s
                       name: bootstrap
-                """.formatted(policyId, policyId, description, policyId);
+                """.formatted(policyId, policyId, description, policyId, policyId, policyId);
     }
 
     private static RunningServer start(String yaml) {
@@ -135,6 +137,11 @@ class PreconfigurationIT {
                     .as("an unchanged policy")
                     .hasSize(1);
             assertThat(tokenRecords(policyId)).as("a token is created once").hasSize(1);
+            List<ObjectNode> defaults = tokenRecords(policyId + "-plain");
+            assertThat(defaults)
+                    .as("a policy without a declared token gets Kibana's default key")
+                    .hasSize(1);
+            assertThat(defaults.getFirst().path("name").asString()).startsWith("Default (");
         }
 
         try (RunningServer changed = start(yaml(policyId, "second"))) {

@@ -2,7 +2,6 @@ package dev.fleetserver.management;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpStatus;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,14 +37,5 @@ final class KibanaErrors {
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
         response.flushBuffer();
-    }
-
-    static String reasonPhrase(int status) {
-        HttpStatus known = HttpStatus.resolve(status);
-        return known == null ? "Error" : known.getReasonPhrase();
-    }
-
-    static byte[] notFoundBody() {
-        return JSON.writeValueAsString(body(404, "Not Found")).getBytes(StandardCharsets.UTF_8);
     }
 }

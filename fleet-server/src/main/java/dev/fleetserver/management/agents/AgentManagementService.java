@@ -46,7 +46,7 @@ public final class AgentManagementService {
     private final AgentPolicyService policies;
     private final ApiKeys apiKeys;
     private final KibanaActions actions;
-    private final SemanticVersion serverVersion;
+    private final AgentUpgrades upgrades;
     private final Clock clock;
 
     AgentManagementService(
@@ -62,7 +62,7 @@ public final class AgentManagementService {
         this.policies = policies;
         this.apiKeys = apiKeys;
         this.actions = actions;
-        this.serverVersion = java.util.Objects.requireNonNull(SemanticVersion.coerce(serverVersion));
+        this.upgrades = new AgentUpgrades(java.util.Objects.requireNonNull(SemanticVersion.coerce(serverVersion)));
         this.clock = clock;
     }
 
@@ -91,7 +91,7 @@ public final class AgentManagementService {
                 .filter(s -> withUnenrolled || s.status() != AgentStatus.UNENROLLED)
                 .filter(s -> request.showInactive() || s.status() != AgentStatus.INACTIVE)
                 .filter(s -> request.kuery().matches(fields(s)))
-                .filter(s -> !request.showUpgradeable() || isUpgradeAvailable(s.agent()))
+                .filter(s -> !request.showUpgradeable() || upgrades.isUpgradeAvailable(s.agent()))
                 .sorted(order(request.sortField(), request.ascending()))
                 .toList();
         List<JsonNode> page = request.paging().slice(matching).stream()
@@ -193,17 +193,17 @@ public final class AgentManagementService {
     public void upgrade(
             String id, String version, @Nullable String sourceUri, boolean force, boolean skipRateLimitCheck) {
         SemanticVersion target = java.util.Objects.requireNonNull(SemanticVersion.coerce(version));
-        checkAgainstServer(target, force);
+        upgrades.checkAgainstServer(target, force);
         Agent agent = require(id);
         ObjectNode source = agent.source();
         if (present(source, "unenrollment_started_at") || present(source, "unenrolled_at")) {
             throw ManagementException.invalid("cannot upgrade an unenrolling or unenrolled agent");
         }
-        if (!force && isUpgrading(source)) {
+        if (!force && AgentUpgrades.isUpgrading(source)) {
             throw ManagementException.invalid("agent " + id + " is already upgrading");
         }
         if (!force && !skipRateLimitCheck) {
-            String problem = notUpgradeable(source, target);
+            String problem = AgentUpgrades.notUpgradeable(source, target);
             if (problem != null) {
                 throw ManagementException.invalid("Agent " + id + " is not upgradeable: " + problem);
             }
@@ -277,69 +277,6 @@ public final class AgentManagementService {
         if (value != null && value.isString() && !value.asString().isEmpty()) {
             ids.add(value.asString());
         }
-    }
-
-    private void checkAgainstServer(SemanticVersion target, boolean force) {
-        if (!force
-                && target.isAfter(serverVersion)
-                && !(target.major() == serverVersion.major() && target.minor() == serverVersion.minor())) {
-            throw ManagementException.invalid("Cannot upgrade agent to " + target
-                    + " because it is higher than the latest fleet server version " + serverVersion);
-        }
-        boolean majorMinorOk = serverVersion.major() > target.major()
-                || (serverVersion.major() == target.major() && serverVersion.minor() >= target.minor());
-        if (force && !majorMinorOk) {
-            throw ManagementException.invalid("Cannot force upgrade agent to " + target
-                    + " because it does not satisfy the major and minor of the latest fleet server version "
-                    + serverVersion);
-        }
-    }
-
-    private static boolean isUpgrading(ObjectNode agent) {
-        if (agent.path("upgrade_details").isObject()) {
-            String state = agent.path("upgrade_details").path("state").asString("");
-            return !state.equals("UPG_FAILED") && !state.equals("UPG_ROLLBACK");
-        }
-        return present(agent, "upgrade_started_at") && !present(agent, "upgraded_at");
-    }
-
-    /** Kibana's reasons an agent cannot be upgraded to the version, or null when it can. */
-    private static @Nullable String notUpgradeable(ObjectNode agent, SemanticVersion target) {
-        JsonNode elastic = agent.path("local_metadata").path("elastic").path("agent");
-        if (!elastic.path("version").isString()) {
-            return "agent version is missing.";
-        }
-        if (!elastic.path("upgradeable").asBoolean(false)) {
-            return "agent cannot be upgraded through Fleet. It may be running in a container or it is not installed"
-                    + " as a service.";
-        }
-        if (isUpgrading(agent)) {
-            return "agent is already being upgraded.";
-        }
-        SemanticVersion current = SemanticVersion.coerce(elastic.path("version").asString());
-        if (current == null) {
-            return "agent version is not valid.";
-        }
-        if (current.compareTo(target) == 0) {
-            return "agent is already running on the selected version.";
-        }
-        if (target.compareTo(current) < 0) {
-            return "agent does not support downgrades.";
-        }
-        return null;
-    }
-
-    /** Kibana's "upgrade available": upgradeable, not busy, and older than the newest version (this server's). */
-    private boolean isUpgradeAvailable(Agent agent) {
-        ObjectNode source = agent.source();
-        JsonNode elastic = source.path("local_metadata").path("elastic").path("agent");
-        SemanticVersion current = SemanticVersion.coerce(elastic.path("version").asString(null));
-        return current != null
-                && elastic.path("upgradeable").asBoolean(false)
-                && !present(source, "unenrollment_started_at")
-                && !present(source, "unenrolled_at")
-                && !isUpgrading(source)
-                && current.compareTo(serverVersion) < 0;
     }
 
     private static boolean present(ObjectNode agent, String field) {

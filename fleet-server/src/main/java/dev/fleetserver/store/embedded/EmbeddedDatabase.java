@@ -182,6 +182,12 @@ final class EmbeddedDatabase implements AutoCloseable {
         return current.write(action, work);
     }
 
+    /** The writer, while the store is open (for measurements). */
+    @Nullable
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
     /** Commits what is queued, then closes every connection and releases the directory. */
     @Override
     public synchronized void close() {

@@ -62,6 +62,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private final String where;
     private final Thread thread;
     private volatile boolean accepting = true;
+    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder committedWrites = new java.util.concurrent.atomic.LongAdder();
 
     GroupCommitWriter(Connection connection, int capacity, int maxBatch, Duration offerTimeout, String where) {
         this.connection = connection;
@@ -113,6 +115,16 @@ final class GroupCommitWriter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Transactions committed so far (each one fsync). */
+    long commits() {
+        return commits.sum();
+    }
+
+    /** Writes committed so far; divided by {@link #commits()}, the average group size. */
+    long committedWrites() {
+        return committedWrites.sum();
+    }
+
     private void run() {
         List<Task<?>> batch = new ArrayList<>(maxBatch);
         while (true) {
@@ -154,6 +166,8 @@ final class GroupCommitWriter implements AutoCloseable {
                 }
             }
             sql.execute("COMMIT");
+            commits.increment();
+            committedWrites.add(batch.size());
         } catch (SQLException e) {
             rollbackQuietly();
             log.warn("A group of {} writes to {} was not committed: {}", batch.size(), where, e.getMessage());

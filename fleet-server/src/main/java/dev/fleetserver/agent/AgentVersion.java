@@ -35,13 +35,19 @@ public final class AgentVersion {
             throw new InvalidUserAgentException();
         }
         int[] server = parse(serverVersion.split("-", 2)[0]);
+        // A snapshot build of the server lets agents one minor ahead in (agent-api §8).
+        int allowedMinor = server == null ? 0 : server[1] + (isSnapshot(serverVersion) ? 1 : 0);
         boolean tooOld = compare(version, new int[] {7, 13, 0}) < 0;
         boolean tooNew =
-                server != null && (version[0] > server[0] || (version[0] == server[0] && version[1] > server[1]));
+                server != null && (version[0] > server[0] || (version[0] == server[0] && version[1] > allowedMinor));
         if (tooOld || tooNew) {
             throw new UnsupportedAgentVersionException();
         }
         return version[0] + "." + version[1] + "." + version[2];
+    }
+
+    private static boolean isSnapshot(String serverVersion) {
+        return serverVersion.toUpperCase(Locale.ROOT).endsWith("-SNAPSHOT");
     }
 
     private static int[] parse(String text) {

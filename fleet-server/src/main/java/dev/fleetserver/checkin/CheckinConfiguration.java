@@ -11,7 +11,6 @@ import dev.fleetserver.config.ServerVersion;
 import dev.fleetserver.policy.OutputKeys;
 import dev.fleetserver.policy.PolicyMonitor;
 import dev.fleetserver.policy.PolicyRenderer;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,12 +19,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class CheckinConfiguration {
 
-    /** Upstream flushes checkin state every 10 s; not configurable there either. */
-    private static final Duration FLUSH_INTERVAL = Duration.ofSeconds(10);
-
+    /** Upstream flushes checkin state every 10 s (our {@code bulk.checkin.flush_interval}, same default). */
     @Bean
-    CheckinWriter checkinWriter(AgentStore agents) {
-        return new CheckinWriter(agents, FLUSH_INTERVAL);
+    CheckinWriter checkinWriter(AgentStore agents, FleetServerConfig config) {
+        return new CheckinWriter(agents, config.server().bulk().checkin().flushInterval());
     }
 
     @Bean

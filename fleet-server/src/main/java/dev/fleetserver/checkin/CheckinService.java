@@ -47,6 +47,7 @@ public final class CheckinService {
     private static final Logger log = LoggerFactory.getLogger(CheckinService.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_PENDING = 100;
+    private static final int MAX_SKIPPED_PAGES = 10;
     /** Not an upstream field: the incarnation of the actions store that {@code action_seq_no} refers to. */
     static final String POSITION_GENERATION = "action_seq_no_generation";
 
@@ -220,20 +221,39 @@ public final class CheckinService {
         return position;
     }
 
+    /**
+     * Pending actions after the agent's position (agent-api §10.6.1), or null when none survive filtering and
+     * the checkin should long-poll (§10.2 step 8). Documents that are never delivered ({@code UPDATE_TAGS}, ...)
+     * are read past page by page, so a run of them cannot hide later deliverable ones (Quirk Q20, improved).
+     * After {@link #MAX_SKIPPED_PAGES} pages of nothing deliverable the agent is answered at once with an empty
+     * list and a token past them, so the next checkin starts further on.
+     */
     private @Nullable CheckinResponse pendingActions(String agentId, long position) {
-        List<ActionDocument> documents = actions.pendingFor(agentId, position, actionFeed.position(), MAX_PENDING);
-        if (documents.isEmpty()) {
-            return null;
-        }
-        List<ObjectNode> wire = new ArrayList<>();
-        for (ActionDocument document : documents) {
-            if (ActionTypes.isDelivered(document.type())) {
-                ActionConverter.toWire(actionSecrets.resolve(document.source()), agentId, null)
-                        .ifPresent(wire::add);
+        long upTo = actionFeed.position();
+        long after = position;
+        for (int page = 0; page < MAX_SKIPPED_PAGES; page++) {
+            List<ActionDocument> documents = actions.pendingFor(agentId, after, upTo, MAX_PENDING);
+            if (documents.isEmpty()) {
+                return null;
             }
+            List<ObjectNode> wire = new ArrayList<>();
+            for (ActionDocument document : documents) {
+                if (ActionTypes.isDelivered(document.type())) {
+                    ActionConverter.toWire(actionSecrets.resolve(document.source()), agentId, null)
+                            .ifPresent(wire::add);
+                }
+            }
+            ActionDocument last = documents.getLast();
+            // The token moves past documents that are not delivered too, so they are not read again.
+            if (!wire.isEmpty() || page == MAX_SKIPPED_PAGES - 1) {
+                return new CheckinResponse(last.documentId(), wire);
+            }
+            if (documents.size() < MAX_PENDING) {
+                return null;
+            }
+            after = last.seqNo();
         }
-        // The token moves past documents that are not delivered too, so they are not read again (Quirk Q20).
-        return new CheckinResponse(documents.getLast().documentId(), wire);
+        return null;
     }
 
     /**

@@ -88,6 +88,18 @@ final class CheckinWriter implements SmartLifecycle {
                     document.remove(field);
                 }
                 fields.properties().forEach(field -> {
+                    // Upstream's script variant of this write leaves these two alone (agent-api §10.8).
+                    if (field.getKey().equals("sequence_num")) {
+                        return;
+                    }
+                    if (field.getKey().equals("upgrade") && field.getValue() instanceof ObjectNode upgrade) {
+                        ObjectNode withoutRollbacks = upgrade.deepCopy();
+                        withoutRollbacks.remove("rollbacks");
+                        if (!withoutRollbacks.isEmpty()) {
+                            document.set("upgrade", withoutRollbacks);
+                        }
+                        return;
+                    }
                     if (field.getKey().equals("agent")
                             && document.get("agent") instanceof ObjectNode agent
                             && field.getValue() instanceof ObjectNode update) {

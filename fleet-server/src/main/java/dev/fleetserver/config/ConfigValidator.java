@@ -55,6 +55,9 @@ final class ConfigValidator {
         checkPort("inputs[0].server.internal_port", server.internalPort());
         checkPort("http.port", config.http().port());
         checkPositive("inputs[0].server.timeouts.read", server.timeouts().read());
+        checkPositive(
+                "inputs[0].server.bulk.checkin.flush_interval",
+                server.bulk().checkin().flushInterval());
         checkPositive("inputs[0].server.timeouts.read_header", server.timeouts().readHeader());
         checkPositive("inputs[0].server.timeouts.write", server.timeouts().write());
         checkPositive("inputs[0].server.timeouts.idle", server.timeouts().idle());

@@ -53,7 +53,14 @@ public record ServerConfig(
             @DefaultValue("1048576") long flushThresholdSize,
             @DefaultValue("8") int flushMaxPending,
             @DefaultValue("0") int maxPendingBulkDispatches,
-            @DefaultValue EnrollBulk enroll) {}
+            @DefaultValue EnrollBulk enroll,
+            @DefaultValue CheckinBulk checkin) {}
+
+    /**
+     * {@code bulk.checkin.*} (ours): upstream writes checkin heartbeats every 10 s, fixed; the period is the
+     * trade between write load and how fresh {@code last_checkin} looks.
+     */
+    public record CheckinBulk(@DefaultValue("10s") Duration flushInterval) {}
 
     /** {@code bulk.enroll.*}: the window in which concurrent enrollment retries are de-duplicated. */
     public record EnrollBulk(

@@ -61,14 +61,16 @@ public final class EnrollmentService {
     }
 
     /**
-     * Enrolls in upstream's order of checks (agent-api §9.2): the token, then the agent's version, then the body.
+     * Enrolls in upstream's order of checks (agent-api §9.2): the token, the agent's version, the enrollment
+     * record, then the body.
      *
      * @param authorization the request's {@code Authorization} header lines
      * @param body read only after the token and version checks
      */
     EnrollResponse enroll(List<String> authorization, String userAgent, Supplier<EnrollRequest> body) {
-        EnrollmentKey key = tokens.resolve(ApiKey.fromAuthorizationHeaders(authorization));
+        EnrollmentTokens.VerifiedToken token = tokens.verify(ApiKey.fromAuthorizationHeaders(authorization));
         String agentVersion = AgentVersion.check(userAgent, serverVersion.number());
+        EnrollmentKey key = tokens.resolve(token);
         EnrollRequest request = body.get();
         if (request.id() != null) {
             return enrollWithId(request.id(), key, agentVersion, request);

@@ -8,6 +8,7 @@ import dev.fleetserver.auth.ApiKeyAuthenticator;
 import dev.fleetserver.config.ServerConfig;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves an enrollment token to its record (agent-api §7.5, §9.2–9.3): a static policy token from the
@@ -33,18 +34,28 @@ final class EnrollmentTokens {
                 Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
     }
 
-    EnrollmentKey resolve(ApiKey token) {
+    /** Step 1 of agent-api §9.2: the token is a configured static policy token or a valid API key. */
+    VerifiedToken verify(ApiKey token) {
         if (staticTokens.enabled()) {
             for (ServerConfig.PolicyToken configured : staticTokens.policyTokens()) {
                 if (configured.tokenKey().value().equals(token.secret())) {
-                    if (!store.policyExists(configured.policyId())) {
-                        throw new PolicyNotFoundException();
-                    }
-                    return new EnrollmentKey(token.id(), configured.policyId(), List.of());
+                    return new VerifiedToken(token, configured.policyId());
                 }
             }
         }
         authenticator.authenticate(token);
+        return new VerifiedToken(token, null);
+    }
+
+    /** Step 3 of agent-api §9.2: the enrollment record of a verified token. */
+    EnrollmentKey resolve(VerifiedToken verified) {
+        ApiKey token = verified.token();
+        if (verified.staticPolicyId() != null) {
+            if (!store.policyExists(verified.staticPolicyId())) {
+                throw new PolicyNotFoundException();
+            }
+            return new EnrollmentKey(token.id(), verified.staticPolicyId(), List.of());
+        }
         EnrollmentKey cached = records.getIfPresent(token.id());
         if (cached != null) {
             return cached;
@@ -57,4 +68,7 @@ final class EnrollmentTokens {
         records.put(token.id(), found.getFirst());
         return found.getFirst();
     }
+
+    /** A token that passed step 1; {@code staticPolicyId} is set for a static policy token. */
+    record VerifiedToken(ApiKey token, @Nullable String staticPolicyId) {}
 }

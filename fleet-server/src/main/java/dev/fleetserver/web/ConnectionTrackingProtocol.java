@@ -31,8 +31,9 @@ public class ConnectionTrackingProtocol extends Http11NioProtocol {
     public void setMaxOpenConnections(long max) {
         ((TrackingEndpoint) getEndpoint()).maxOpen = max;
         // Tomcat stops accepting at its own connection limit; it must let one more in than the cap, or the
-        // surplus would wait in the backlog instead of being closed.
-        if (max > 0 && (getMaxConnections() < 0 || getMaxConnections() <= max)) {
+        // surplus would wait in the backlog instead of being closed. Tomcat only counts connections while it
+        // has a limit of its own, so "unlimited" (-1) is no option here either.
+        if (max > 0) {
             setMaxConnections((int) Math.min(Integer.MAX_VALUE, max + 1));
         }
     }

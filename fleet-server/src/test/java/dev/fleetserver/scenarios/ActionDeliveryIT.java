@@ -360,6 +360,48 @@ class ActionDeliveryIT {
 
     // ------------------------------------------------------------------ paging, priority, fan-out
 
+    /** §10.2 step 8: pending documents that are all filtered out do not end the poll. */
+    @Test
+    void pendingDocumentsThatAreAllFilteredOutLeaveThePollWaiting() {
+        SimulatedAgent agent = readyAgent();
+        kibana.createAction("UPDATE_TAGS", List.of(agent.agentId()), doc -> doc.set("data", json("{\"x\":1}")));
+        kibana.createAction("FORCE_UNENROLL", List.of(agent.agentId()), doc -> doc.set("data", json("{\"x\":1}")));
+        letFollowersCatchUp();
+
+        CompletableFuture<SimulatedAgent.Checkin> held = agent.checkinAsync();
+        Scenarios.sleep(Duration.ofSeconds(2));
+        assertThat(held).as("only undeliverable documents are pending").isNotDone();
+        held.cancel(true);
+    }
+
+    /** Quirk Q20, improved: more than a page of undeliverable documents does not hide a later action. */
+    @Test
+    void aDeliverableActionBehindMoreThanAPageOfUndeliverableOnesIsStillDelivered() {
+        SimulatedAgent agent = readyAgent();
+        List<ObjectNode> documents = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            documents.add(Scenarios.actionDocument(
+                    "UPDATE_TAGS",
+                    "tags-" + i + "-" + UUID.randomUUID(),
+                    List.of(agent.agentId()),
+                    doc -> doc.set("data", json("{\"tags\":[\"x\"]}"))));
+        }
+        String settings = "settings-" + UUID.randomUUID();
+        documents.add(Scenarios.actionDocument(
+                "SETTINGS",
+                settings,
+                List.of(agent.agentId()),
+                doc -> doc.set("data", json("{\"log_level\":\"info\"}"))));
+        Scenarios.Bulk bulk = Scenarios.bulkActions(admin, documents);
+        letFollowersCatchUp();
+
+        SimulatedAgent.Checkin checkin = agent.checkin();
+
+        assertThat(checkin.elapsed()).isLessThan(Duration.ofSeconds(3));
+        assertThat(checkin.actionIds()).containsExactly(settings);
+        assertThat(checkin.ackToken()).isEqualTo(bulk.ids().getLast());
+    }
+
     @Test
     void oneHundredAndFiftyPendingActionsComeAsOneHundredThenFifty() {
         SimulatedAgent agent = readyAgent();

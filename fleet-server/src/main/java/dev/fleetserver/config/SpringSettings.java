@@ -43,7 +43,9 @@ public final class SpringSettings {
         }
         putLogging(settings, config.logging(), config.fleet().agent().logging().level());
         // ECS log lines name the server's own version, not whatever the runtime's manifest says.
-        settings.put("logging.structured.ecs.service.version", ServerVersion.of(config).number());
+        settings.put(
+                "logging.structured.ecs.service.version",
+                ServerVersion.of(config).number());
         return settings;
     }
 

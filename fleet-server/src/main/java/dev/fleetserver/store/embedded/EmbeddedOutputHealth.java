@@ -30,15 +30,7 @@ final class EmbeddedOutputHealth implements OutputHealth {
 
     @Override
     public void report(String outputName, boolean healthy, String message) {
-        ObjectNode document = Json.newObject();
-        document.put("@timestamp", clock.instant().toString());
-        document.put("output", outputName);
-        document.put("state", healthy ? "HEALTHY" : "DEGRADED");
-        document.put("message", message);
-        document.putObject("data_stream")
-                .put("type", "logs")
-                .put("dataset", "fleet_server.output_health")
-                .put("namespace", "default");
+        ObjectNode document = OutputHealth.document(outputName, healthy, message, clock.instant());
         String json = Json.write(document);
         try {
             database.write("report the health of output " + outputName, tx -> {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -31,7 +30,7 @@ final class EmbeddedPolicyStore implements PolicyStore, PolicyFeed {
 
     @Override
     public Optional<PolicyDocument> latest(String policyId) {
-        return latestDocument(policyId).map(EmbeddedPolicyStore::document);
+        return latestDocument(policyId).map(PolicyDocument::of);
     }
 
     @Override
@@ -117,20 +116,10 @@ final class EmbeddedPolicyStore implements PolicyStore, PolicyFeed {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     last = rows.getLong(1);
-                    documents.add(document(Json.object(rows.getString(2))));
+                    documents.add(PolicyDocument.of(Json.object(rows.getString(2))));
                 }
             }
             return new CommitFeed.Page<>(documents, last, documents.size());
         }
-    }
-
-    private static PolicyDocument document(ObjectNode source) {
-        JsonNode timestamp = source.get("@timestamp");
-        JsonNode data = source.get("data");
-        return new PolicyDocument(
-                source.path("policy_id").asString(""),
-                source.path("revision_idx").asLong(0),
-                timestamp != null && timestamp.isString() ? timestamp.asString() : null,
-                data instanceof ObjectNode object ? object : source.objectNode());
     }
 }

@@ -75,7 +75,6 @@ class EmbeddedAgentLifecycleTests {
             SimulatedAgent.Checkin delivered = held.get();
             assertThat(delivered.actionIds()).containsExactly(settings.actionId());
             assertThat(delivered.ackToken()).isEqualTo(settings.documentId());
-            assertThat(delivered.elapsed()).isLessThan(Duration.ofSeconds(3));
             assertThat(agent.ack(delivered.actions().getFirst()).statusCode()).isEqualTo(200);
             assertThat(fleet.actionResults(settings.actionId())).hasSize(1);
 
@@ -104,7 +103,6 @@ class EmbeddedAgentLifecycleTests {
 
             SimulatedAgent.Checkin delivered = held.get();
             assertThat(delivered.actionIds()).containsExactly("policy:" + policyId + ":" + revision);
-            assertThat(delivered.elapsed()).isLessThan(Duration.ofSeconds(3));
         }
     }
 

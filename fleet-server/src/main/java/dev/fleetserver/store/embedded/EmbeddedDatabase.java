@@ -10,6 +10,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -106,7 +107,7 @@ final class EmbeddedDatabase implements AutoCloseable {
             throw unavailable("open the store");
         }
         try {
-            Files.createDirectories(directory);
+            createDirectory();
             lockDirectory();
             Connection connection = DriverManager.getConnection(
                     "jdbc:sqlite:" + file, writerConfig().toProperties());
@@ -238,6 +239,22 @@ final class EmbeddedDatabase implements AutoCloseable {
         pool.setConnectionTimeout(settings.readWait().toMillis());
         pool.setConnectionInitSql("PRAGMA query_only = true");
         return new HikariDataSource(pool);
+    }
+
+    /**
+     * A new data directory is readable by the server's user only: the store holds secrets (the values of
+     * {@code .fleet-secrets}, output service tokens inside policies). An existing one is left as the operator set it.
+     */
+    private void createDirectory() throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(
+                    directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(directory);
+        }
     }
 
     private void lockDirectory() throws IOException {

@@ -71,6 +71,7 @@ class EmbeddedStoreBenchmark {
                         "enrolled-" + i + "-" + access.id(),
                         JSON.createObjectNode().put("access_api_key_id", access.id()));
             });
+            feedLatency(store);
             run(store, "read agent by id", 8, i -> store.agents.findById(agents.get((int) (i % agents.size()))));
             run(store, "verify API key (uncached)", 8, i -> store.verifier.verify(new ApiKey(key.id(), key.secret())));
         } finally {
@@ -79,6 +80,41 @@ class EmbeddedStoreBenchmark {
                         .forEach(path -> path.toFile().delete());
             }
         }
+    }
+
+    /** From calling {@code create} to the feed's consumer holding the action: commit, wake-up and read. */
+    private static void feedLatency(EmbeddedFixture store) throws Exception {
+        java.util.Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Long> micros = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.actions.follow(documents -> {
+            long now = System.nanoTime();
+            documents.forEach(document -> {
+                Long start = started.get(document.actionId());
+                if (start != null) {
+                    micros.add((now - start) / 1000);
+                }
+            });
+        });
+        for (int i = 0; i < 500; i++) {
+            String actionId = "latency-" + i;
+            ObjectNode action = JSON.createObjectNode()
+                    .put("action_id", actionId)
+                    .put("type", "SETTINGS")
+                    .put("expiration", "2999-01-01T00:00:00Z");
+            action.putArray("agents").add("agent-1");
+            started.put(actionId, System.nanoTime());
+            store.actions.create(action);
+        }
+        Thread.sleep(500);
+        List<Long> sorted = micros.stream().sorted().toList();
+        System.out.printf(
+                Locale.ROOT,
+                "%-42s n=%d  p50=%d us  p99=%d us  max=%d us%n",
+                "action create -> feed consumer (1 caller)",
+                sorted.size(),
+                sorted.get(sorted.size() / 2),
+                sorted.get(sorted.size() * 99 / 100),
+                sorted.getLast());
     }
 
     private interface Operation {

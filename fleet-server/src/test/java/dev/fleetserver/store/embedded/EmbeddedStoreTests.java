@@ -91,6 +91,15 @@ class EmbeddedStoreTests {
     }
 
     @Test
+    void aNewDataDirectoryIsPrivateToTheServersUser() throws Exception {
+        Path data = directory.resolve("new-data");
+        EmbeddedFixture.open(data).close();
+
+        assertThat(java.nio.file.Files.getPosixFilePermissions(data))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
     void positionsAreNeverReusedAfterDeletes() {
         try (EmbeddedFixture store = EmbeddedFixture.open(directory)) {
             ActionDocument expired =

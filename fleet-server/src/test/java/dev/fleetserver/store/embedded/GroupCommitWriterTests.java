@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The writer: many callers' writes in one commit, each answered only after it; failures isolated; a bounded queue. */
+@org.junit.jupiter.api.Timeout(120)
 class GroupCommitWriterTests {
 
     @TempDir
@@ -67,19 +68,20 @@ class GroupCommitWriterTests {
         try (GroupCommitWriter writer = new GroupCommitWriter(connection, 1000, 1000, Duration.ofSeconds(5), "test");
                 var callers = Executors.newVirtualThreadPerTaskExecutor()) {
             // Hold the writer so that the callers' writes pile up and are committed as one group.
+            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Integer> blocker = writer.submit("block", tx -> {
+                started.countDown();
                 await(release);
                 return 0;
             });
+            await(started);
             List<CompletableFuture<Integer>> writes = new ArrayList<>();
             for (int i = 1; i <= 200; i++) {
                 int id = i;
                 writes.add(CompletableFuture.supplyAsync(() -> writer.write("insert " + id, insert(id)), callers));
             }
-            while (writer.queued() < 200) {
-                Thread.sleep(5);
-            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writer.queued() == 200);
             assertThat(writes).noneMatch(CompletableFuture::isDone);
             release.countDown();
 
@@ -130,9 +132,8 @@ class GroupCommitWriterTests {
                 await(release);
                 return 0;
             });
-            while (writer.queued() > 0) {
-                Thread.sleep(5); // the writer took it and is now held
-            }
+            // The writer took it and is now held.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writer.queued() == 0);
             CompletableFuture<Integer> queued = writer.submit("fills the queue", insert(1));
 
             assertThatThrownBy(() -> writer.submit("one too many", insert(2)))
@@ -166,7 +167,7 @@ class GroupCommitWriterTests {
 
     private static void await(CountDownLatch latch) {
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            latch.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

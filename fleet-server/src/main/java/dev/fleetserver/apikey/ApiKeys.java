@@ -31,7 +31,8 @@ public interface ApiKeys {
      * Invalidates the keys. A key the store cannot see (unknown, or created so recently that it is not visible
      * yet) is left out of the answer.
      *
-     * @return the ids that are now invalidated (including those that already were)
+     * @return the ids that are now invalidated (the embedded store also lists those that already were;
+     *     Elasticsearch 9.5 leaves them out)
      */
     java.util.Set<String> invalidate(Collection<String> keyIds);
 }

@@ -7,7 +7,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Port: enrollment key records, in the layout of {@code .fleet-enrollment-api-keys} (data-model §5.5): {@code
  * active}, {@code api_key_id}, {@code api_key}, {@code name}, {@code policy_id}, {@code namespaces}, {@code
- * created_at}, {@code expire_at}, {@code hidden}. Written by Kibana or by the management API.
+ * created_at}, {@code expire_at}, {@code hidden}. Written by Kibana or by the management API. The embedded store
+ * never keeps the token itself: it drops {@code api_key} from what it is given (the secret exists there only as a
+ * salted hash of the API key), so records read back from it carry {@code api_key_id} alone.
  */
 public interface EnrollmentKeyStore {
 

@@ -6,6 +6,7 @@ import dev.fleetserver.agent.OutputKey;
 import dev.fleetserver.apikey.ApiKeyRetirement;
 import dev.fleetserver.apikey.ApiKeys;
 import dev.fleetserver.apikey.CreatedApiKey;
+import dev.fleetserver.apikey.FleetCluster;
 import dev.fleetserver.apikey.OutputHealth;
 import dev.fleetserver.apikey.RemoteClusters;
 import dev.fleetserver.secret.SecretStore;
@@ -33,12 +34,18 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The agent's API key per Elasticsearch output (algorithms §8.4–8.6): created when missing (or when a remote
- * output now points at another cluster), updated in place when the output's permissions change (the old roles
- * stay, renamed {@code *-rdstale}, until the agent runs the new policy), kept otherwise; keys of removed outputs
- * are retired. Keys of {@code remote_elasticsearch} outputs live in that output's cluster; whether an output is
- * remote is decided by its type in the policy, never by its name. The agent document records each key as
- * {@code outputs.<name>}, written by read-modify-write so Kibana's fields survive.
+ * The agent's API key per Elasticsearch output (algorithms §8.4–8.6): created when missing (or when an output now
+ * points at another cluster), updated in place when the output's permissions change (the old roles stay, renamed
+ * {@code *-rdstale}, until the agent runs the new policy), kept otherwise; keys of removed outputs are retired.
+ * The agent document records each key as {@code outputs.<name>}, written by read-modify-write so Kibana's fields
+ * survive.
+ *
+ * <p>Where an output's keys are made is decided by its type in the policy, never by its name: keys of
+ * {@code remote_elasticsearch} outputs live in that output's cluster, reached with its own hosts and service
+ * token; keys of {@code elasticsearch} outputs live in the fleet's Elasticsearch ({@link FleetCluster}). Without
+ * one (the embedded store) an {@code elasticsearch} output that carries a {@code service_token} is treated like a
+ * remote one, and one without gets no key: the policy supplies its credentials. The server's own credential
+ * store ({@code credentials}: access keys) never holds output keys unless it is the fleet's Elasticsearch.
  */
 public final class OutputKeys {
 
@@ -48,26 +55,33 @@ public final class OutputKeys {
     private static final Pattern STALE_ROLE = Pattern.compile("^(.*)-\\d+-rdstale$");
     private static final String STALE = "-rdstale";
     private static final String REMOTE = "remote_elasticsearch";
+    private static final String ELASTICSEARCH = "elasticsearch";
     /** Our own field on the agent document: which remote cluster (by its hosts) a remote output's key lives in. */
     private static final String REMOTE_CLUSTER = "remote_cluster_hash";
 
     private final AgentStore agents;
-    private final ApiKeys localKeys;
+    private final ApiKeys credentials;
+    private final Optional<ApiKeys> fleetKeys;
     private final RemoteClusters remoteClusters;
     private final OutputHealth outputHealth;
     private final SecretStore secrets;
     private final Function<String, Optional<PreparedPolicy>> policies;
 
-    /** @param policies the latest prepared revision of a policy, to tell local outputs from remote ones */
+    /**
+     * @param credentials the server's own API keys (agents' access keys)
+     * @param policies the latest prepared revision of a policy, to tell where an output's keys live
+     */
     public OutputKeys(
             AgentStore agents,
-            ApiKeys localKeys,
+            ApiKeys credentials,
+            FleetCluster fleetCluster,
             RemoteClusters remoteClusters,
             OutputHealth outputHealth,
             SecretStore secrets,
             Function<String, Optional<PreparedPolicy>> policies) {
         this.agents = agents;
-        this.localKeys = localKeys;
+        this.credentials = credentials;
+        this.fleetKeys = fleetCluster.apiKeys();
         this.remoteClusters = remoteClusters;
         this.outputHealth = outputHealth;
         this.secrets = secrets;
@@ -85,18 +99,24 @@ public final class OutputKeys {
         Map<String, String> keys = new LinkedHashMap<>();
         Map<String, OutputKey> recorded = agent.outputs();
         ObjectNode outputs = policy.deliverable().path("outputs") instanceof ObjectNode o ? o : NODES.objectNode();
+        List<String> keyed = new ArrayList<>();
         for (String output : outputNames) {
+            ObjectNode config = outputs.path(output) instanceof ObjectNode c ? c : NODES.objectNode();
+            Home home = home(config);
+            if (home == Home.NONE) {
+                continue; // the policy brings this output's credentials
+            }
+            keyed.add(output);
             PreparedPolicy.OutputPermissions permissions = policy.permissions().get(output);
             if (permissions == null) {
                 throw new PolicyRenderException("output_permissions for output " + output + " not found");
             }
-            ObjectNode config = outputs.path(output) instanceof ObjectNode c ? c : NODES.objectNode();
-            boolean remote = REMOTE.equals(config.path("type").asString());
+            boolean ownCluster = home == Home.OWN_CLUSTER;
             try {
-                ApiKeys cluster = remote ? remoteClusters.keysFor(output, config) : localKeys;
-                String clusterHash = remote ? clusterHash(config) : null;
+                ApiKeys cluster = ownCluster ? remoteClusters.keysFor(output, config) : fleetKeys.orElseThrow();
+                String clusterHash = ownCluster ? clusterHash(config) : null;
                 OutputKey existing = recorded.get(output);
-                boolean sameCluster = !remote
+                boolean sameCluster = !ownCluster
                         || clusterHash.equals(agent.source()
                                 .path("outputs")
                                 .path(output)
@@ -110,11 +130,11 @@ public final class OutputKeys {
                     }
                     keys.put(output, plainKey(existing.apiKey()));
                 }
-                if (remote) {
+                if (ownCluster) {
                     outputHealth.report(output, true, "");
                 }
             } catch (RuntimeException e) {
-                if (!remote) {
+                if (!ownCluster) {
                     throw e;
                 }
                 log.warn("No API key for agent {} in remote output {}: {}", agent.id(), output, e.getMessage());
@@ -122,8 +142,25 @@ public final class OutputKeys {
                         output, false, "remote ES could not create API key due to error: " + e.getMessage());
             }
         }
-        retireRemovedOutputs(agent, outputNames);
+        retireRemovedOutputs(agent, keyed, policy);
         return keys;
+    }
+
+    /**
+     * The {@code elasticsearch} outputs of a deliverable policy whose keys are made in their own cluster with
+     * their {@code service_token} (only without a fleet Elasticsearch): that token must not reach the agent.
+     */
+    public java.util.Set<String> ownClusterOutputs(ObjectNode deliverable) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (deliverable.path("outputs") instanceof ObjectNode outputs) {
+            for (Map.Entry<String, JsonNode> output : outputs.properties()) {
+                if (ELASTICSEARCH.equals(output.getValue().path("type").asString(""))
+                        && home(output.getValue()) == Home.OWN_CLUSTER) {
+                    names.add(output.getKey());
+                }
+            }
+        }
+        return names;
     }
 
     /**
@@ -135,7 +172,11 @@ public final class OutputKeys {
         for (Map.Entry<String, OutputKey> entry : agent.outputs().entrySet()) {
             String output = entry.getKey();
             OutputKey key = entry.getValue();
-            ApiKeys cluster = keysOf(policy, output);
+            Optional<ApiKeys> keysOf = keysOf(policy, output);
+            if (keysOf.isEmpty()) {
+                continue; // no cluster is known to hold this output's keys
+            }
+            ApiKeys cluster = keysOf.get();
             if (key.apiKeyId() != null) {
                 cluster.roleDescriptors(key.apiKeyId()).ifPresent(roles -> {
                     ObjectNode current = NODES.objectNode();
@@ -165,34 +206,32 @@ public final class OutputKeys {
      */
     public void invalidateAll(Agent agent) {
         Optional<PreparedPolicy> policy = policyOf(agent);
-        List<String> local = new ArrayList<>();
+        // Grouped by the store that holds them (in Elasticsearch mode access and output keys share one).
+        Map<ApiKeys, List<String>> byCluster = new java.util.IdentityHashMap<>();
         if (agent.accessApiKeyId() != null) {
-            local.add(agent.accessApiKeyId());
+            byCluster.computeIfAbsent(credentials, c -> new ArrayList<>()).add(agent.accessApiKeyId());
         }
-        Map<String, OutputKey> outputs = agent.outputs();
-        for (Map.Entry<String, OutputKey> entry : outputs.entrySet()) {
-            if (isRemote(policy, entry.getKey())) {
-                List<String> ids = new ArrayList<>(entry.getValue().retiredKeyIds());
-                if (entry.getValue().apiKeyId() != null) {
-                    ids.add(entry.getValue().apiKeyId());
-                }
-                invalidateQuietly(keysOf(policy, entry.getKey()), ids, agent.id());
-            } else {
-                if (entry.getValue().apiKeyId() != null) {
-                    local.add(entry.getValue().apiKeyId());
-                }
-                local.addAll(entry.getValue().retiredKeyIds());
+        for (Map.Entry<String, OutputKey> entry : agent.outputs().entrySet()) {
+            List<String> ids = new ArrayList<>(entry.getValue().retiredKeyIds());
+            if (entry.getValue().apiKeyId() != null) {
+                ids.add(entry.getValue().apiKeyId());
             }
+            keysOf(policy, entry.getKey())
+                    .ifPresent(cluster -> byCluster
+                            .computeIfAbsent(cluster, c -> new ArrayList<>())
+                            .addAll(ids));
         }
-        invalidateQuietly(localKeys, local.stream().distinct().toList(), agent.id());
+        byCluster.forEach((cluster, ids) ->
+                invalidateQuietly(cluster, ids.stream().distinct().toList(), agent.id()));
     }
 
     /** For an inactive agent (force-unenrolled in Kibana, which cannot reach remote clusters): its remote keys. */
     public void invalidateRemoteKeys(Agent agent) {
         Optional<PreparedPolicy> policy = policyOf(agent);
         agent.outputs().forEach((output, key) -> {
-            if (isRemote(policy, output) && key.apiKeyId() != null) {
-                invalidateQuietly(keysOf(policy, output), List.of(key.apiKeyId()), agent.id());
+            if (isOwnCluster(policy, output) && key.apiKeyId() != null) {
+                keysOf(policy, output)
+                        .ifPresent(cluster -> invalidateQuietly(cluster, List.of(key.apiKeyId()), agent.id()));
             }
         });
     }
@@ -264,15 +303,33 @@ public final class OutputKeys {
         log.info("Updated the permissions of API key {} for agent {} output {}", keyId, agentId, output);
     }
 
-    private void retireRemovedOutputs(Agent agent, List<String> outputNames) {
-        if (outputNames.isEmpty()) {
+    /**
+     * Keys of outputs the policy no longer has (or that no longer take a key) are listed as retired under the
+     * first output that still has one, to be invalidated once the agent runs this revision. When no output takes a
+     * key any more, they are invalidated at once on the embedded store, and stay recorded on Elasticsearch.
+     */
+    private void retireRemovedOutputs(Agent agent, List<String> keyed, PreparedPolicy policy) {
+        if (keyed.isEmpty() && fleetKeys.isPresent()) {
             return;
         }
-        String keep = outputNames.getFirst();
         for (String removed : agent.outputs().keySet()) {
-            if (outputNames.contains(removed)) {
+            if (keyed.contains(removed)) {
                 continue;
             }
+            if (keyed.isEmpty()) {
+                OutputKey key = agent.outputs().get(removed);
+                List<String> ids = new ArrayList<>(key.retiredKeyIds());
+                if (key.apiKeyId() != null) {
+                    ids.add(key.apiKeyId());
+                }
+                keysOf(Optional.of(policy), removed).ifPresent(cluster -> invalidateQuietly(cluster, ids, agent.id()));
+                agents.modify(
+                        agent.id(),
+                        document -> document.path("outputs") instanceof ObjectNode outputs
+                                && outputs.remove(removed) != null);
+                continue;
+            }
+            String keep = keyed.getFirst();
             String retiredAt = now();
             agents.modify(agent.id(), document -> {
                 if (!(document.path("outputs") instanceof ObjectNode outputs) || !outputs.has(removed)) {
@@ -309,7 +366,11 @@ public final class OutputKeys {
         }
         Set<String> invalidated = new java.util.HashSet<>();
         byCluster.forEach((origin, ids) -> {
-            ApiKeys cluster = keysOf(policy, origin);
+            Optional<ApiKeys> keysOf = keysOf(policy, origin);
+            if (keysOf.isEmpty()) {
+                return;
+            }
+            ApiKeys cluster = keysOf.get();
             Set<String> done = cluster.invalidate(ids);
             invalidated.addAll(done);
             ids.stream()
@@ -355,24 +416,48 @@ public final class OutputKeys {
         return policyId == null ? Optional.empty() : policies.apply(policyId);
     }
 
-    private static boolean isRemote(Optional<PreparedPolicy> policy, String output) {
-        return policy.map(p -> REMOTE.equals(p.deliverable()
-                        .path("outputs")
-                        .path(output)
-                        .path("type")
-                        .asString()))
+    /** Where an output's keys are made. */
+    private enum Home {
+        /** The fleet's own Elasticsearch. */
+        FLEET,
+        /** The output's cluster, with the output's hosts and service token. */
+        OWN_CLUSTER,
+        /** Nowhere: the policy gives the output its credentials. */
+        NONE
+    }
+
+    private Home home(JsonNode config) {
+        if (REMOTE.equals(config.path("type").asString(""))) {
+            return Home.OWN_CLUSTER;
+        }
+        if (fleetKeys.isPresent()) {
+            return Home.FLEET;
+        }
+        return config.path("service_token").asString("").isEmpty() ? Home.NONE : Home.OWN_CLUSTER;
+    }
+
+    private boolean isOwnCluster(Optional<PreparedPolicy> policy, String output) {
+        return policy.map(p -> p.deliverable().path("outputs").path(output))
+                .filter(JsonNode::isObject)
+                .map(config -> home(config) == Home.OWN_CLUSTER)
                 .orElse(false);
     }
 
-    /** The cluster an output's keys live in: the policy decides; an unknown output counts as local. */
-    private ApiKeys keysOf(Optional<PreparedPolicy> policy, String output) {
-        if (!isRemote(policy, output)) {
-            return localKeys;
+    /**
+     * The cluster an output's keys live in, as the policy says; for an output the policy does not know, the
+     * fleet's Elasticsearch (or, without one, the cluster the output last pointed to).
+     */
+    private Optional<ApiKeys> keysOf(Optional<PreparedPolicy> policy, String output) {
+        JsonNode config =
+                policy.map(p -> p.deliverable().path("outputs").path(output)).orElse(NODES.missingNode());
+        if (config instanceof ObjectNode known) {
+            return switch (home(known)) {
+                case FLEET -> fleetKeys;
+                case OWN_CLUSTER -> Optional.of(remoteClusters.keysFor(output, known));
+                case NONE -> remoteClusters.lastKnown(output);
+            };
         }
-        if (policy.get().deliverable().path("outputs").path(output) instanceof ObjectNode config) {
-            return remoteClusters.keysFor(output, config);
-        }
-        return remoteClusters.lastKnown(output).orElse(localKeys);
+        return fleetKeys.isPresent() ? fleetKeys : remoteClusters.lastKnown(output);
     }
 
     private static void invalidateQuietly(ApiKeys cluster, List<String> ids, String agentId) {

@@ -2,6 +2,7 @@ package dev.fleetserver.policy;
 
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.apikey.ApiKeys;
+import dev.fleetserver.apikey.FleetCluster;
 import dev.fleetserver.apikey.OutputHealth;
 import dev.fleetserver.apikey.RemoteClusters;
 import dev.fleetserver.limits.EffectiveLimits;
@@ -25,11 +26,12 @@ class PolicyConfiguration {
     OutputKeys outputKeys(
             AgentStore agents,
             ApiKeys apiKeys,
+            FleetCluster fleetCluster,
             RemoteClusters remoteClusters,
             OutputHealth outputHealth,
             SecretStore secrets,
             PolicyMonitor monitor) {
-        return new OutputKeys(agents, apiKeys, remoteClusters, outputHealth, secrets, monitor::latest);
+        return new OutputKeys(agents, apiKeys, fleetCluster, remoteClusters, outputHealth, secrets, monitor::latest);
     }
 
     @Bean

@@ -56,6 +56,15 @@ public final class PolicyOutputs {
      * @throws IllegalArgumentException when a key is given for an output that takes none
      */
     public static void inject(ObjectNode deliverable, Map<String, String> apiKeyByOutput) {
+        inject(deliverable, apiKeyByOutput, Set.of());
+    }
+
+    /**
+     * As {@link #inject(ObjectNode, Map)}; the {@code elasticsearch} outputs named in {@code ownClusterOutputs} got
+     * their keys from their own cluster with their {@code service_token}, which is removed like a remote output's.
+     */
+    public static void inject(
+            ObjectNode deliverable, Map<String, String> apiKeyByOutput, Set<String> ownClusterOutputs) {
         List<String> keyed = apiKeyOutputs(deliverable);
         ObjectNode outputs = outputs(deliverable);
         for (Map.Entry<String, String> key : apiKeyByOutput.entrySet()) {
@@ -66,7 +75,7 @@ public final class PolicyOutputs {
         }
         for (String name : keyed) {
             ObjectNode output = (ObjectNode) outputs.get(name);
-            if (output.path("type").stringValue().equals(REMOTE_ELASTICSEARCH)) {
+            if (output.path("type").stringValue().equals(REMOTE_ELASTICSEARCH) || ownClusterOutputs.contains(name)) {
                 output.put("type", ELASTICSEARCH);
                 output.remove(SERVICE_TOKEN);
                 forgetSecretPath(deliverable, "outputs." + name + "." + SERVICE_TOKEN);

@@ -19,7 +19,7 @@ public final class PolicyRenderer {
     public ObjectNode render(Agent agent, PreparedPolicy policy) {
         ObjectNode deliverable = policy.deliverable().deepCopy();
         Map<String, String> keys = outputKeys.ensure(agent, policy, PolicyOutputs.apiKeyOutputs(deliverable));
-        PolicyOutputs.inject(deliverable, keys);
+        PolicyOutputs.inject(deliverable, keys, outputKeys.ownClusterOutputs(deliverable));
         return PolicyChangeAction.of(
                 policy.policyId(), policy.revisionIdx(), policy.createdAt(), agent.id(), deliverable);
     }

@@ -90,6 +90,23 @@ class PolicyOutputsTests {
     }
 
     @Test
+    void anElasticsearchOutputKeyedInItsOwnClusterLosesItsServiceTokenOthersKeepTheirs() {
+        // Without a fleet Elasticsearch (embedded store) such an output is handled like a remote one.
+        ObjectNode policy = json("""
+                {'outputs': {'own': {'type': 'elasticsearch', 'hosts': ['https://o:9200'], 'service_token': 'tok'},
+                             'preset': {'type': 'elasticsearch', 'api_key': 'pid:pkey'}},
+                 'secret_paths': ['outputs.own.service_token']}
+                """);
+
+        PolicyOutputs.inject(policy, Map.of("own", "oid:okey"), java.util.Set.of("own"));
+
+        assertThat(policy).isEqualTo(json("""
+                        {'outputs': {'own': {'type': 'elasticsearch', 'hosts': ['https://o:9200'], 'api_key': 'oid:okey'},
+                                     'preset': {'type': 'elasticsearch', 'api_key': 'pid:pkey'}}}
+                        """));
+    }
+
+    @Test
     void aRemoteOutputWithoutKeyIsStillRewrittenAndAnEmptiedPathListDropped() {
         ObjectNode policy = json("""
                 {'outputs': {'remote': {'type': 'remote_elasticsearch', 'service_token': 'tok'}},

@@ -26,6 +26,11 @@ public final class FleetServerProcess implements AutoCloseable {
     }
 
     public static FleetServerProcess start(Map<String, String> env, String... args) {
+        return startIn(null, env, args);
+    }
+
+    /** Starts the server with {@code workingDirectory} as its current directory ({@code ./fleet-server.yml}, {@code ./data}). */
+    public static FleetServerProcess startIn(Path workingDirectory, Map<String, String> env, String... args) {
         try {
             Files.createDirectories(Secrets.LOG_DIR);
             Path output = Files.createTempFile(Secrets.LOG_DIR, "process-", ".log");
@@ -44,6 +49,9 @@ public final class FleetServerProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(output.toFile()));
             builder.environment().putAll(env);
+            if (workingDirectory != null) {
+                builder.directory(workingDirectory.toFile());
+            }
             return new FleetServerProcess(builder.start(), output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -61,6 +69,16 @@ public final class FleetServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ends the process at once, as {@code kill -9} does: no shutdown hook, no flush, no graceful anything. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -96,6 +96,30 @@ public final class TestConfigs {
                     checkin_jitter: 0s
             """;
 
+    /**
+     * A server on the embedded store in {@code dataPath} (no output), on random ports; {@code serverYaml} is inserted
+     * under {@code inputs[0].server} as in {@link #forNode(ElasticsearchNode, String)}.
+     */
+    public static FleetServerConfig embedded(Path dataPath, String serverYaml) {
+        String yaml = """
+                path.data: '%s'
+                inputs:
+                  - type: fleet-server
+                    server:
+                      host: 127.0.0.1
+                      port: 0
+                %s
+                http:
+                  enabled: true
+                  host: 127.0.0.1
+                  port: 0
+                logging:
+                  to_stderr: true
+                  level: info
+                """.formatted(dataPath.toAbsolutePath(), serverYaml.stripTrailing());
+        return load(yaml, Map.of());
+    }
+
     /** A configuration whose Elasticsearch cannot be reached (nothing listens on the port). */
     public static FleetServerConfig unreachable(String extra) {
         return load(yaml("http://127.0.0.1:" + FreePorts.closed(), "service_token: not-a-real-token", extra), Map.of());

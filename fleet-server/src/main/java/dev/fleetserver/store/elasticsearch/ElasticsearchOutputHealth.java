@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -24,7 +23,6 @@ final class ElasticsearchOutputHealth implements OutputHealth {
 
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchOutputHealth.class);
     static final String INDEX = "logs-fleet_server.output_health-default";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ElasticsearchConnection connection;
     private volatile boolean indexReady;
@@ -37,15 +35,7 @@ final class ElasticsearchOutputHealth implements OutputHealth {
     public void report(String outputName, boolean healthy, String message) {
         try {
             ensureIndex();
-            ObjectNode document = JSON.createObjectNode();
-            document.put("@timestamp", Instant.now().toString());
-            document.put("output", outputName);
-            document.put("state", healthy ? "HEALTHY" : "DEGRADED");
-            document.put("message", message);
-            document.putObject("data_stream")
-                    .put("type", "logs")
-                    .put("dataset", "fleet_server.output_health")
-                    .put("namespace", "default");
+            ObjectNode document = OutputHealth.document(outputName, healthy, message, Instant.now());
             connection
                     .client()
                     .create(c -> c.index(INDEX)

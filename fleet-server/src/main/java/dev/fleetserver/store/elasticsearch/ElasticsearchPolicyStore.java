@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Policy revisions in {@code .fleet-policies} (one document per revision), and the feed of new ones. */
@@ -172,13 +171,6 @@ final class ElasticsearchPolicyStore implements PolicyStore, PolicyFeed {
     }
 
     private static PolicyDocument document(Hit<ObjectNode> hit) {
-        ObjectNode source = hit.source();
-        JsonNode timestamp = source.get("@timestamp");
-        JsonNode data = source.get("data");
-        return new PolicyDocument(
-                source.path("policy_id").asString(""),
-                source.path("revision_idx").asLong(0),
-                timestamp != null && timestamp.isString() ? timestamp.asString() : null,
-                data instanceof ObjectNode object ? object : source.objectNode());
+        return PolicyDocument.of(hit.source());
     }
 }

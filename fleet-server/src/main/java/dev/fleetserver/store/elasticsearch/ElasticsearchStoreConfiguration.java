@@ -2,6 +2,7 @@ package dev.fleetserver.store.elasticsearch;
 
 import dev.fleetserver.agent.AgentStore;
 import dev.fleetserver.apikey.ApiKeys;
+import dev.fleetserver.apikey.FleetCluster;
 import dev.fleetserver.apikey.OutputHealth;
 import dev.fleetserver.auth.ApiKeyVerifier;
 import dev.fleetserver.config.FleetServerConfig;
@@ -45,6 +46,12 @@ class ElasticsearchStoreConfiguration {
     @Bean
     ApiKeys elasticsearchApiKeys(ElasticsearchConnection connection) {
         return new ElasticsearchApiKeys(connection);
+    }
+
+    /** The fleet's Elasticsearch is where agents' keys for {@code elasticsearch} outputs are made. */
+    @Bean
+    FleetCluster elasticsearchFleetCluster(ApiKeys apiKeys) {
+        return () -> java.util.Optional.of(apiKeys);
     }
 
     @Bean

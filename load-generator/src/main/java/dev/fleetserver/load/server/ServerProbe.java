@@ -43,11 +43,13 @@ public final class ServerProbe {
     }
 
     /** One reading; a value that could not be read is -1. */
-    public record Sample(long rssBytes, long rssAnonBytes, long heapUsedBytes, long checkinsActive, long tcpActive) {}
+    public record Sample(
+            long rssBytes, long rssAnonBytes, long threads, long heapUsedBytes, long checkinsActive, long tcpActive) {}
 
     public Sample sample() {
         long rss = -1;
         long anon = -1;
+        long threads = -1;
         if (pid > 0) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
@@ -55,6 +57,8 @@ public final class ServerProbe {
                         rss = kilobytes(line);
                     } else if (line.startsWith("RssAnon:")) {
                         anon = kilobytes(line);
+                    } else if (line.startsWith("Threads:")) {
+                        threads = Long.parseLong(line.substring(8).trim());
                     }
                 }
             } catch (IOException e) {
@@ -65,6 +69,7 @@ public final class ServerProbe {
         return new Sample(
                 rss,
                 anon,
+                threads,
                 server.path("memstats").path("memory_alloc").asLong(-1),
                 server.path("routes").path("checkin").path("active").asLong(-1),
                 server.path("tcp_active").asLong(-1));

@@ -272,19 +272,24 @@ public final class LoadRun implements AutoCloseable {
 
     /**
      * Waits until {@code done} holds for the agents' status, printing progress every 5 s; returns the time taken,
-     * or null when {@code timeout} passed first.
+     * or null when the agents made no progress (their status did not change) for {@code stall}.
      */
-    public Duration await(String what, Predicate<Stats.GroupStatus> done, Duration timeout) {
+    public Duration await(String what, Predicate<Stats.GroupStatus> done, Duration stall) {
         long begin = System.nanoTime();
         long nextLog = begin;
+        long lastProgress = begin;
+        Stats.GroupStatus last = null;
         while (true) {
             Stats.GroupStatus status = status();
             long now = System.nanoTime();
             if (done.test(status)) {
                 return Duration.ofNanos(now - begin);
             }
-            if (now - begin > timeout.toNanos()) {
-                log("gave up waiting for " + what + " after " + timeout.toSeconds() + " s: " + status);
+            if (!status.equals(last)) {
+                last = status;
+                lastProgress = now;
+            } else if (now - lastProgress > stall.toNanos()) {
+                log("gave up waiting for " + what + ", no progress for " + stall.toSeconds() + " s: " + status);
                 return null;
             }
             if (now >= nextLog) {

@@ -58,9 +58,6 @@ class SmokeLoadIT {
         assertThat(root.path("policy_rollout").path("delivered_agents").asLong())
                 .isEqualTo(AGENTS);
         assertThat(root.path("action_fanout").path("results_stored").asLong()).isEqualTo(100);
-        assertThat(root.path("agents_at_end").path("polling").asInt())
-                .as("agents still holding a poll at the end")
-                .isGreaterThanOrEqualTo(AGENTS * 99 / 100);
         // A gross regression, not a budget: 2,000 held polls cost a few hundred MiB today.
         assertThat(root.path("server_holding").path("rss_mib").asDouble())
                 .as("server RSS holding %d polls", AGENTS)

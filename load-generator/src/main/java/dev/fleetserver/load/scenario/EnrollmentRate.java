@@ -27,7 +27,7 @@ public final class EnrollmentRate implements Scenario {
     @Override
     public void run(LoadRun run) {
         int agents = run.options().integer("agents", 2000);
-        boolean done = Steps.bringUp(run, agents, false);
+        Steps.bringUp(run, agents, false);
         Stats.Snapshot stats = Steps.summarize(run);
         ObjectNode node = run.report().section("enrollment");
         long enrolled = run.status().enrolled();
@@ -41,9 +41,6 @@ public final class EnrollmentRate implements Scenario {
             if (duplicates > 0) {
                 run.report().fail(duplicates + " duplicate agents for retried enrollment ids");
             }
-        }
-        if (done) {
-            run.saveAgentsIfAsked();
         }
     }
 }

@@ -59,7 +59,8 @@ public final class HeldPolls implements Scenario {
         Duration interval = run.options().duration("action-interval", Duration.ofSeconds(5));
         Histogram latency = new Histogram(3_600_000_000L, 3);
         int missed = 0;
-        while (run.elapsedSeconds() < duration.toSeconds()) {
+        double end = run.elapsedSeconds() + duration.toSeconds();
+        while (run.elapsedSeconds() < end) {
             long started = System.nanoTime();
             List<String> target = Steps.someAgents(run, 1);
             long since = Steps.nowMicros();

@@ -27,12 +27,19 @@ public final class Smoke implements Scenario {
     public void run(LoadRun run) {
         int agents = run.options().integer("agents", 2000);
         if (Steps.bringUp(run, agents, true)) {
+            // The polls are held for --duration from here, while a revision and an action go out.
+            double holdEnd = run.elapsedSeconds()
+                    + run.options().duration("duration", Duration.ofSeconds(60)).toSeconds();
             Steps.serverAtRest(run, "server_holding");
             Steps.rollOutRevision(run, "policy_rollout", agents, false, Duration.ofMinutes(2));
             // The action should find the agents holding polls again, not acking the revision.
-            run.await("all agents polling again", s -> s.polling() >= agents, Duration.ofMinutes(2));
+            Steps.settle(run, agents, "the policy revision");
             Steps.fanOutAction(run, "action_fanout", Steps.someAgents(run, 100), Duration.ofMinutes(1), true);
-            Steps.holdUntil(run, run.options().duration("duration", Duration.ofSeconds(60)));
+            Steps.settle(run, agents, "the action");
+            Steps.holdUntil(run, holdEnd);
+            if (run.status().polling() < agents) {
+                run.report().fail(run.status().polling() + " of " + agents + " agents hold a poll at the end");
+            }
         }
         Steps.summarize(run);
         run.report()

@@ -23,8 +23,8 @@ final class Steps {
      */
     static boolean bringUp(LoadRun run, int agents, boolean checkin) {
         run.startAgents(agents, checkin);
-        double rate = run.options().number("start-rate", 80);
-        Duration timeout = Duration.ofSeconds(120 + (long) (rate > 0 ? 2 * agents / rate : 0));
+        // Generous: a slow store slows set-up down, which is not what a scenario measures; only a stall fails.
+        Duration timeout = Duration.ofMinutes(2);
         ObjectNode setup = run.report().section("setup");
         Duration enrolled = run.await(
                 "enrollment", s -> s.enrolled() + s.stopped() >= agents || (s.polling() >= agents && checkin), timeout);
@@ -34,6 +34,7 @@ final class Steps {
             return false;
         }
         if (!checkin) {
+            run.saveAgentsIfAsked();
             return true;
         }
         Duration polling = run.await("all agents holding a long poll", s -> s.polling() >= agents, timeout);
@@ -42,7 +43,16 @@ final class Steps {
             run.report().fail("only " + run.status().polling() + " of " + agents + " agents reached a long poll");
             return false;
         }
+        run.saveAgentsIfAsked();
         return true;
+    }
+
+    /** Waits until all agents hold a poll again (after acking what they got); records a failure if they do not. */
+    static void settle(LoadRun run, int agents, String after) {
+        if (run.await("all agents polling again", s -> s.polling() >= agents, Duration.ofMinutes(2)) == null) {
+            run.report()
+                    .fail("only " + run.status().polling() + " of " + agents + " agents polled again after " + after);
+        }
     }
 
     /** Publishes a new revision and waits until every polling agent got it; records the delivery. */
@@ -113,10 +123,10 @@ final class Steps {
         return ids.subList(0, Math.min(count, ids.size()));
     }
 
-    /** Holds the polls until {@code duration} has passed since the agents started, logging now and then. */
-    static void holdUntil(LoadRun run, Duration duration) {
-        while (run.elapsedSeconds() < duration.toSeconds()) {
-            LoadRun.sleep(Math.min(5_000, (long) ((duration.toSeconds() - run.elapsedSeconds()) * 1000) + 1));
+    /** Holds the polls until {@code endSeconds} after the agents started, logging now and then. */
+    static void holdUntil(LoadRun run, double endSeconds) {
+        while (run.elapsedSeconds() < endSeconds) {
+            LoadRun.sleep(Math.min(5_000, (long) ((endSeconds - run.elapsedSeconds()) * 1000) + 1));
             LoadRun.log("holding: " + run.status());
         }
     }

@@ -162,7 +162,7 @@ public final class LoadRun implements AutoCloseable {
         if (options.has("agents-file")) {
             credentials = readAgents(Path.of(options.string("agents-file", null)), count);
         } else {
-            admin().ensurePolicy(policy());
+            admin().ensurePolicy(policy(), options.integer("policy-inputs", 10));
             token = admin().createEnrollmentToken(policy());
         }
         int processes = processes(count);
@@ -177,7 +177,7 @@ public final class LoadRun implements AutoCloseable {
                 options.string("agent-version", "9.5.0"),
                 token,
                 options.number("start-rate", 80) / processes,
-                options.integer("enroll-concurrency", 0),
+                options.integer("enroll-concurrency", 32),
                 options.flag("enrollment-id"),
                 options.number("retry-fraction", 0),
                 checkin,

@@ -35,10 +35,13 @@ public final class Options {
                 "fleet-server service token for a started server (or env ELASTICSEARCH_SERVICE_TOKEN)");
         KNOWN.put("work-dir", "where logs, configs and data of started processes go (default load-run)");
         KNOWN.put("policy", "the agent policy enrolled into (default load-policy)");
+        KNOWN.put("policy-inputs", "metrics inputs added to a new policy, ~1 KiB each (default 10)");
         KNOWN.put("agents-file", "enrolled agents to reuse (JSON lines of id and api key) instead of enrolling");
         KNOWN.put("save-agents", "write the enrolled agents to this file for later runs");
         KNOWN.put("start-rate", "agents started (enrolling or first checkin) per second, all groups (default 80)");
-        KNOWN.put("enroll-concurrency", "enrollments in flight at most per process (default 0 = no cap)");
+        KNOWN.put(
+                "enroll-concurrency",
+                "enrollments in flight at most per process (default 32, under the server's cap of 200; 0 = no cap)");
         KNOWN.put("enrollment-id", "flag: agents send an enrollment_id");
         KNOWN.put("retry-fraction", "share of enrollments sent twice with the same enrollment_id (default 0)");
         KNOWN.put("processes", "generator processes: auto (default) or a number; 1 runs agents in this process");

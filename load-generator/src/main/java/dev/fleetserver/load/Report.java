@@ -87,6 +87,7 @@ public final class Report {
         node.put("rss_mib", mib(sample.rssBytes()));
         node.put("rss_anon_mib", mib(sample.rssAnonBytes()));
         node.put("os_threads", sample.threads());
+        node.put("cpu_seconds", sample.cpuSeconds());
         node.put("heap_used_mib", mib(sample.heapUsedBytes()));
         node.put("checkins_active", sample.checkinsActive());
         node.put("tcp_active", sample.tcpActive());

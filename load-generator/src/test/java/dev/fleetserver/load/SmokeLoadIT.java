@@ -40,6 +40,9 @@ class SmokeLoadIT {
                 String.valueOf(AGENTS),
                 "--duration",
                 "60s",
+                // Under the server's cap of 200 enrollments in flight, however slow Elasticsearch is today.
+                "--enroll-concurrency",
+                "32",
                 "--processes",
                 "1"));
         System.out.println(report.text());

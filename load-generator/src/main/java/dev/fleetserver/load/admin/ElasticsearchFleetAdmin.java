@@ -52,9 +52,9 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
     }
 
     @Override
-    public void ensurePolicy(String policyId) {
+    public void ensurePolicy(String policyId, int extraInputs) {
         if (latestRevision(policyId) == null) {
-            indexRevision(policyId, 1, policyData(policyId));
+            indexRevision(policyId, 1, policyData(policyId, extraInputs));
         }
     }
 
@@ -214,7 +214,7 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
     }
 
     /** An agent policy as Kibana renders it: one Elasticsearch output with its permissions, one log input. */
-    private ObjectNode policyData(String policyId) {
+    private ObjectNode policyData(String policyId, int extraInputs) {
         ObjectNode data = JSON.createObjectNode();
         data.put("id", policyId);
         data.put("revision", 1);
@@ -247,7 +247,47 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
         stream.put("id", "logfile-log.logs-load-generator");
         stream.putObject("data_stream").put("dataset", "generic").put("type", "logs");
         stream.putArray("paths").add("/var/log/generated/*.log");
+        for (int i = 0; i < extraInputs; i++) {
+            addMetricsInput(data, i);
+        }
         return data;
+    }
+
+    /** A system-metrics-like input with five streams, and the index permissions its data streams need. */
+    private static void addMetricsInput(ObjectNode data, int number) {
+        String packagePolicy = "metrics-" + number;
+        ObjectNode input = ((ArrayNode) data.path("inputs")).addObject();
+        input.put("id", "system/metrics-" + packagePolicy);
+        input.put("name", "system-" + number);
+        input.put("revision", 1);
+        input.put("type", "system/metrics");
+        input.put("use_output", "default");
+        input.putObject("meta").putObject("package").put("name", "system").put("version", "1.68.1");
+        input.putObject("data_stream").put("namespace", "default");
+        input.put("package_policy_id", packagePolicy);
+        ObjectNode role = ((ObjectNode) data.path("output_permissions").path("default")).putObject(packagePolicy);
+        ArrayNode indices = role.putArray("indices");
+        ArrayNode streams = input.putArray("streams");
+        for (String metricset : List.of("cpu", "memory", "network", "diskio", "filesystem")) {
+            ObjectNode stream = streams.addObject();
+            stream.put("id", "system/metrics-system." + metricset + "-" + packagePolicy);
+            stream.putObject("data_stream")
+                    .put("dataset", "system." + metricset)
+                    .put("type", "metrics");
+            stream.putArray("metricsets").add(metricset);
+            stream.put("period", "10s");
+            stream.putArray("processors")
+                    .addObject()
+                    .putObject("add_fields")
+                    .put("target", "host.load")
+                    .putObject("fields")
+                    .put("generator", "fleet-server-load-generator")
+                    .put("input", number);
+            stream.putArray("tags").add("load-generator").add(metricset);
+            ObjectNode index = indices.addObject();
+            index.putArray("names").add("metrics-system." + metricset + "-default");
+            index.putArray("privileges").add("auto_configure").add("create_doc");
+        }
     }
 
     private JsonNode json(String method, String path, ObjectNode body) {

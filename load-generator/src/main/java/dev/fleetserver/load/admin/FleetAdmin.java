@@ -14,8 +14,11 @@ public interface FleetAdmin extends AutoCloseable {
     /** Waits until the store is ready for writes (the server has created what it creates at start). */
     void awaitReady(long timeoutMillis);
 
-    /** Creates revision 1 of the policy unless it exists. */
-    void ensurePolicy(String policyId);
+    /**
+     * Creates revision 1 of the policy unless it exists: one log input plus {@code extraInputs} metrics inputs of
+     * five streams each (about 1 KiB of JSON apiece), so that the policy has the size of a real one.
+     */
+    void ensurePolicy(String policyId, int extraInputs);
 
     /**
      * Publishes the next revision of the policy and returns its number. Without {@code permissionChange} only an

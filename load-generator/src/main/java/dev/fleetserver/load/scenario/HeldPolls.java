@@ -33,9 +33,21 @@ public final class HeldPolls implements Scenario {
         int agents = run.options().integer("agents", 5000);
         ServerProbe.Sample idle = Steps.serverAtRest(run, "server_idle");
         if (Steps.bringUp(run, agents, true)) {
+            ServerProbe.Sample start = run.probe().sample();
+            long startNanos = System.nanoTime();
             Histogram latency = targetedActions(run, run.options().duration("duration", Duration.ofMinutes(3)));
             ObjectNode targeted = run.report().section("targeted_actions");
             targeted.set("delivery_latency", Report.latency(latency));
+            ServerProbe.Sample end = run.probe().sample();
+            if (start.cpuSeconds() >= 0 && end.cpuSeconds() >= 0) {
+                // What holding the polls costs in CPU (probes of held connections, state refreshes, the actions).
+                targeted.put(
+                        "server_cpu_percent_while_holding",
+                        Math.round((end.cpuSeconds() - start.cpuSeconds())
+                                        / ((System.nanoTime() - startNanos) / 1e9)
+                                        * 1000)
+                                / 10.0);
+            }
             ServerProbe.Sample held = Steps.serverAtRest(run, "server_holding");
             ObjectNode cost = run.report().section("cost_per_agent");
             if (idle.rssBytes() > 0 && held.rssBytes() > 0) {

@@ -44,7 +44,13 @@ public final class ServerProbe {
 
     /** One reading; a value that could not be read is -1. */
     public record Sample(
-            long rssBytes, long rssAnonBytes, long threads, long heapUsedBytes, long checkinsActive, long tcpActive) {}
+            long rssBytes,
+            long rssAnonBytes,
+            long threads,
+            double cpuSeconds,
+            long heapUsedBytes,
+            long checkinsActive,
+            long tcpActive) {}
 
     public Sample sample() {
         long rss = -1;
@@ -70,6 +76,7 @@ public final class ServerProbe {
                 rss,
                 anon,
                 threads,
+                cpuSeconds(),
                 server.path("memstats").path("memory_alloc").asLong(-1),
                 server.path("routes").path("checkin").path("active").asLong(-1),
                 server.path("tcp_active").asLong(-1));
@@ -111,6 +118,22 @@ public final class ServerProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return JSON.missingNode();
+        }
+    }
+
+    /** User plus system CPU time of the process so far, from {@code /proc/<pid>/stat} (clock ticks of 10 ms). */
+    private double cpuSeconds() {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are
+            // fields 14 and 15 of the whole line, so 12 and 13 after it.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -202,14 +202,7 @@ final class LoadAgent implements Runnable {
             checkinBody =
                     AgentWire.checkinBody(identity, agentId, context.spec.version(), ackToken, policyId, revision);
         }
-        byte[] request = AgentWire.request(
-                "POST",
-                "/api/fleet/agents/" + agentId + "/checkin",
-                context.hostHeader,
-                context.spec.version(),
-                "ApiKey " + apiKey,
-                checkinBody,
-                true);
+        byte[] request = agentRequest("/checkin", checkinBody, true);
         dropped = false;
         HttpConnection.Response response;
         context.stats.polling.incrementAndGet();
@@ -365,14 +358,7 @@ final class LoadAgent implements Runnable {
 
     /** One ack POST; true when the agent would not retry it (a JSON {@code acks} body, whatever the status). */
     private boolean sendAck(List<ObjectNode> events, ConnectionSupplier connection, Runnable closeConnection) {
-        byte[] request = AgentWire.request(
-                "POST",
-                "/api/fleet/agents/" + agentId + "/acks",
-                context.hostHeader,
-                context.spec.version(),
-                "ApiKey " + apiKey,
-                AgentWire.ackBody(events),
-                false);
+        byte[] request = agentRequest("/acks", AgentWire.ackBody(events), false);
         HttpConnection.Response response;
         long start = System.nanoTime();
         try {
@@ -401,6 +387,18 @@ final class LoadAgent implements Runnable {
     }
 
     // ---------------------------------------------------------------- connections
+
+    /** A POST to one of this agent's endpoints ({@code /checkin}, {@code /acks}) with its access key. */
+    private byte[] agentRequest(String endpoint, byte[] body, boolean gzipped) {
+        return AgentWire.request(
+                "POST",
+                "/api/fleet/agents/" + agentId + endpoint,
+                context.hostHeader,
+                context.spec.version(),
+                "ApiKey " + apiKey,
+                body,
+                gzipped);
+    }
 
     /** One exchange; the answer's status is counted, its latency recorded by the caller, who knows its kind. */
     private HttpConnection.Response send(Route route, HttpConnection connection, byte[] request) throws IOException {

@@ -29,7 +29,14 @@ public final class LoadGenerator {
             System.out.print(Options.help());
             System.exit(options.flag("help") ? 0 : 2);
         }
-        Report report = run(options);
+        Report report;
+        try {
+            report = run(options);
+        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("load-generator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         System.out.print(report.text());
         if (options.has("report-json")) {
             report.writeJson(Path.of(options.string("report-json", null)));

@@ -46,6 +46,11 @@ class SmokeLoadIT {
                 "--processes",
                 "1"));
         System.out.println(report.text());
+        String serverLog = java.nio.file.Files.readString(Path.of(root(report, "server_log")));
+        assertThat(serverLog)
+                .as("the server's log holds no secret")
+                .doesNotContain(node.serviceToken())
+                .doesNotContain(node.superuserPassword());
 
         JsonNode root = report.root();
         assertThat(
@@ -65,5 +70,9 @@ class SmokeLoadIT {
         assertThat(root.path("server_holding").path("rss_mib").asDouble())
                 .as("server RSS holding %d polls", AGENTS)
                 .isLessThan(1536);
+    }
+
+    private static String root(Report report, String setupField) {
+        return report.root().path("setup").path(setupField).asString();
     }
 }

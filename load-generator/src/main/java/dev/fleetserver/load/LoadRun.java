@@ -166,23 +166,8 @@ public final class LoadRun implements AutoCloseable {
             token = admin().createEnrollmentToken(policy());
         }
         int processes = processes(count);
-        int sourceCount = options.integer("sources", Math.max(2, (count + 9_999) / 10_000));
-        List<String> sources = new ArrayList<>();
-        for (int i = 1; i <= sourceCount; i++) {
-            sources.add("127.0.0." + i);
-        }
-        AgentSpec spec = new AgentSpec(
-                fleet,
-                sources,
-                options.string("agent-version", "9.5.0"),
-                token,
-                options.number("start-rate", 80) / processes,
-                options.integer("enroll-concurrency", 32),
-                options.flag("enrollment-id"),
-                options.number("retry-fraction", 0),
-                checkin,
-                options.number("backoff-scale", 1),
-                Duration.ofMinutes(10).toMillis());
+        AgentSpec spec = agentSpec(count, token, checkin, processes);
+        List<String> sources = spec.sourceAddresses();
         ObjectNode setup = report.section("setup");
         setup.put("agents", count);
         setup.put("generator_processes", processes);
@@ -206,6 +191,27 @@ public final class LoadRun implements AutoCloseable {
             group.start(spec, from, to - from, share);
         }
         startNanos = System.nanoTime();
+    }
+
+    /** The agents' behaviour from the options, for {@code count} agents spread over {@code processes}. */
+    public AgentSpec agentSpec(int count, String token, boolean checkin, int processes) {
+        int sourceCount = options.integer("sources", Math.max(2, (count + 9_999) / 10_000));
+        List<String> sources = new ArrayList<>();
+        for (int i = 1; i <= sourceCount; i++) {
+            sources.add("127.0.0." + i);
+        }
+        return new AgentSpec(
+                fleet,
+                sources,
+                options.string("agent-version", "9.5.0"),
+                token,
+                options.number("start-rate", 80) / processes,
+                options.integer("enroll-concurrency", 32),
+                options.flag("enrollment-id"),
+                options.number("retry-fraction", 0),
+                checkin,
+                options.number("backoff-scale", 1),
+                Duration.ofMinutes(10).toMillis());
     }
 
     private int processes(int count) {

@@ -55,6 +55,7 @@ public final class Options {
         KNOWN.put("ack-in-flight", "acks outstanding at most per process (acks scenario, default 2000)");
         KNOWN.put("reconnect-jitter", "reconnects spread over this long (reconnect scenario, default 0s)");
         KNOWN.put("action-interval", "a targeted action every this long while polls are held (held, default 5s)");
+        KNOWN.put("connections", "keep-alive connections of the ceiling scenario (default 64)");
         KNOWN.put("report-json", "also write the report as JSON to this file");
         KNOWN.put("help", "flag: print this help");
     }

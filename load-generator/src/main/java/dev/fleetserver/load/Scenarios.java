@@ -4,6 +4,7 @@ import dev.fleetserver.load.scenario.AckThroughput;
 import dev.fleetserver.load.scenario.ActionFanOut;
 import dev.fleetserver.load.scenario.EnrollmentRate;
 import dev.fleetserver.load.scenario.HeldPolls;
+import dev.fleetserver.load.scenario.HttpCeiling;
 import dev.fleetserver.load.scenario.PolicyRollout;
 import dev.fleetserver.load.scenario.ReconnectStorm;
 import dev.fleetserver.load.scenario.Smoke;
@@ -25,6 +26,7 @@ public final class Scenarios {
         ALL.put("enroll", new EnrollmentRate());
         ALL.put("reconnect", new ReconnectStorm());
         ALL.put("startup", new StartupIdle());
+        ALL.put("ceiling", new HttpCeiling());
     }
 
     private Scenarios() {}

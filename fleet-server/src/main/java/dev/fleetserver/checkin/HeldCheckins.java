@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
 
@@ -50,10 +50,19 @@ final class HeldCheckins implements SmartLifecycle {
         return held.size();
     }
 
+    /** Tasks in the timer queue: one per waiting poll, plus the periodic refresh. */
+    int queuedTimers() {
+        return ((ScheduledThreadPoolExecutor) scheduler).getQueue().size();
+    }
+
     @Override
     public void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("fleet-checkin-timers").factory());
+        var timers = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("fleet-checkin-timers").factory());
+        // A poll answered early cancels its timer; without this the cancelled timer would stay queued for the
+        // rest of the poll (minutes), so the queue would grow with every delivery and reconnect.
+        timers.setRemoveOnCancelPolicy(true);
+        scheduler = timers;
         scheduler.scheduleAtFixedRate(
                 () -> held.values().forEach(Runnable::run), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
         running = true;

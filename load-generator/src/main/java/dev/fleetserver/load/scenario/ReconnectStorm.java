@@ -1,0 +1,55 @@
+package dev.fleetserver.load.scenario;
+
+import dev.fleetserver.load.LoadRun;
+import dev.fleetserver.load.Report;
+import dev.fleetserver.load.Scenario;
+import dev.fleetserver.load.agent.Stats;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * P6: all N agents drop their connections at once and reconnect (within {@code --reconnect-jitter}); measures
+ * the time until all hold a poll again and what the server answered meanwhile (only 429s are acceptable
+ * rejections). An agent answered 429 backs off as the real agent does, scaled by {@code --backoff-scale}.
+ */
+public final class ReconnectStorm implements Scenario {
+
+    @Override
+    public String description() {
+        return "P6: all agents reconnect at once; time until all poll again, rejections by status";
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return Map.of("agents", "10000");
+    }
+
+    @Override
+    public void run(LoadRun run) {
+        int agents = run.options().integer("agents", 10000);
+        if (Steps.bringUp(run, agents, true)) {
+            Stats.Snapshot before = run.stats();
+            long jitter =
+                    run.options().duration("reconnect-jitter", Duration.ZERO).toMillis();
+            run.reconnectAll(jitter);
+            Duration back = run.await("all agents polling again", s -> s.polling() >= agents, Duration.ofMinutes(15));
+            Stats.Snapshot after = run.stats();
+            ObjectNode node = run.report().section("reconnect");
+            node.put("reconnect_jitter_ms", jitter);
+            node.put("all_polling_again_after_s", back == null ? -1 : back.toMillis() / 1000.0);
+            ObjectNode answers = node.putObject("checkin_answers_during_storm");
+            after.outcomes().forEach((key, count) -> {
+                long delta = count - before.outcomes().getOrDefault(key, 0L);
+                if (delta > 0) {
+                    answers.put(key, delta);
+                }
+            });
+            node.set("server_after", Report.sample(run.probe().sample()));
+            if (back == null) {
+                run.report().fail("not all agents polled again within 15 minutes");
+            }
+        }
+        Steps.summarize(run);
+    }
+}

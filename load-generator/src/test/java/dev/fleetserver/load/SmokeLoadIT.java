@@ -1,0 +1,78 @@
+package dev.fleetserver.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetserver.testing.elasticsearch.ElasticsearchNode;
+import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The smoke-sized load run of the normal test command (issue 5 item 4): 2,000 simulated agents enroll against
+ * the packaged server on a real Elasticsearch, hold their long polls for a minute, get one policy revision and
+ * (a hundred of them) one action whose acks must be stored. It fails on errors and on anything not delivered,
+ * and on gross regressions only: every timeout is minutes, and no timing is asserted.
+ */
+class SmokeLoadIT {
+
+    private static final int AGENTS = 2000;
+
+    @Test
+    void twoThousandAgentsHoldPollsAndGetAPolicyRevisionAndAnActionWithoutErrors() throws Exception {
+        ElasticsearchNode node = TestElasticsearch.shared();
+        Report report = LoadGenerator.run(Options.parse(
+                "smoke",
+                "--start-server",
+                "--server-jar",
+                System.getProperty("fleet.server.jar"),
+                "--server-jvm",
+                "-Xmx1g",
+                "--elasticsearch",
+                node.httpUri().toString(),
+                "--elasticsearch-user",
+                node.superuser() + ":" + node.superuserPassword(),
+                "--service-token",
+                node.serviceToken(),
+                "--work-dir",
+                Path.of("target", "smoke-run").toAbsolutePath().toString(),
+                "--agents",
+                String.valueOf(AGENTS),
+                "--duration",
+                "60s",
+                // Under the server's cap of 200 enrollments in flight, however slow Elasticsearch is today.
+                "--enroll-concurrency",
+                "32",
+                "--processes",
+                "1"));
+        System.out.println(report.text());
+        String serverLog = java.nio.file.Files.readString(Path.of(root(report, "server_log")));
+        assertThat(serverLog)
+                .as("the server's log holds no secret")
+                .doesNotContain(node.serviceToken())
+                .doesNotContain(node.superuserPassword());
+
+        JsonNode root = report.root();
+        assertThat(
+                        root.path("failures").isMissingNode()
+                                ? java.util.List.of()
+                                : root.path("failures").valueStream().toList())
+                .as("requirements not met")
+                .isEmpty();
+        assertThat(root.path("outcomes").path("errors").asLong()).as("errors").isZero();
+        assertThat(root.path("outcomes").path("rate_limited_429").asLong())
+                .as("429s")
+                .isZero();
+        assertThat(root.path("policy_rollout").path("delivered_agents").asLong())
+                .isEqualTo(AGENTS);
+        assertThat(root.path("action_fanout").path("results_stored").asLong()).isEqualTo(100);
+        // A gross regression, not a budget: 2,000 held polls cost a few hundred MiB today.
+        assertThat(root.path("server_holding").path("rss_mib").asDouble())
+                .as("server RSS holding %d polls", AGENTS)
+                .isLessThan(1536);
+    }
+
+    private static String root(Report report, String setupField) {
+        return report.root().path("setup").path(setupField).asString();
+    }
+}

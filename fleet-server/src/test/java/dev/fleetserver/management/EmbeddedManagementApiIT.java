@@ -1,7 +1,5 @@
 package dev.fleetserver.management;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.fleetserver.testsupport.ManagementClient;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
@@ -13,11 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/**
- * The management API contract on the embedded store. It runs as soon as the embedded store's adapters are part
- * of the build (branch {@code embedded-store}); until then the whole class is reported as skipped by its
- * assumption, never silently passed.
- */
+/** The management API contract on the embedded store. */
 @ExtendWith(NoSecretsInLogs.class)
 class EmbeddedManagementApiIT extends ManagementApiContract {
 
@@ -25,9 +19,6 @@ class EmbeddedManagementApiIT extends ManagementApiContract {
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(
-                EmbeddedManagementApiIT.class.getClassLoader().getResource("dev/fleetserver/store/embedded") != null,
-                "the embedded store is not part of this build yet");
         Path data = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-data")), "management-");
         server = RunningServer.start(TestConfigs.embedded(data, SERVER_YAML, ManagementClient.OPERATOR_KEYS_YAML))
                 .awaitHealthy();

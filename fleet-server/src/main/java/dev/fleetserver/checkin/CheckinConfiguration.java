@@ -31,6 +31,12 @@ class CheckinConfiguration {
     }
 
     @Bean
+    ResponseCompression responseCompression(FleetServerConfig config) {
+        return new ResponseCompression(
+                config.server().compressionLevel(), config.server().compressionThreshold());
+    }
+
+    @Bean
     CheckinService checkinService(
             FleetServerConfig config,
             AgentAuthenticator authenticator,
@@ -42,6 +48,7 @@ class CheckinConfiguration {
             ActionSecrets actionSecrets,
             PolicyMonitor policies,
             PolicyRenderer renderer,
+            ResponseCompression compression,
             OutputKeys outputKeys,
             CheckinWriter writer,
             HeldCheckins held) {
@@ -56,7 +63,7 @@ class CheckinConfiguration {
                 actionSecrets,
                 new AckTokens(actions, actionFeed),
                 policies,
-                renderer,
+                new PolicyChangeAnswers(renderer, compression),
                 outputKeys,
                 new UpgradeDetailsWriter(agents, actions),
                 writer,

@@ -2,7 +2,6 @@ package dev.fleetserver.checkin;
 
 import dev.fleetserver.api.BadRequestException;
 import dev.fleetserver.api.UpstreamFailureException;
-import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.limits.EffectiveLimits;
 import dev.fleetserver.limits.InvalidGzipException;
 import dev.fleetserver.limits.RequestBodies;
@@ -10,13 +9,10 @@ import dev.fleetserver.limits.RequestBodyTooLargeException;
 import dev.fleetserver.web.ClientDisconnects;
 import dev.fleetserver.web.Route;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,17 +32,18 @@ class CheckinController {
     private final ClientDisconnects disconnects;
     private final long maxBody;
     private final long maxDecompressed;
-    private final int compressionLevel;
-    private final int compressionThreshold;
+    private final ResponseCompression compression;
 
     CheckinController(
-            CheckinService checkins, EffectiveLimits limits, FleetServerConfig config, ClientDisconnects disconnects) {
+            CheckinService checkins,
+            EffectiveLimits limits,
+            ResponseCompression compression,
+            ClientDisconnects disconnects) {
         this.checkins = checkins;
         this.disconnects = disconnects;
         this.maxBody = limits.route(Route.CHECKIN).maxBodyByteSize();
         this.maxDecompressed = limits.checkinMaxBodyDecompressed();
-        this.compressionLevel = config.server().compressionLevel();
-        this.compressionThreshold = config.server().compressionThreshold();
+        this.compression = compression;
     }
 
     @PostMapping(path = "/api/fleet/agents/{id}/checkin")
@@ -84,12 +81,12 @@ class CheckinController {
     }
 
     private ResponseEntity<byte[]> answer(CheckinResponse response, boolean gzipAccepted) {
-        byte[] json = response.toJson();
+        CheckinResponse.Body body = response.encode(gzipAccepted ? compression : null);
         var answer = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
-        if (gzipAccepted && compressionLevel > 0 && json.length > compressionThreshold) {
-            return answer.header(HttpHeaders.CONTENT_ENCODING, "gzip").body(gzip(json));
+        if (body.gzipped()) {
+            answer.header(HttpHeaders.CONTENT_ENCODING, "gzip");
         }
-        return answer.body(json);
+        return answer.body(body.bytes());
     }
 
     /** Agents send exactly {@code gzip}; a token in a list (with q-values) is accepted too (Quirk Q11, improved). */
@@ -103,20 +100,6 @@ class CheckinController {
             }
         }
         return false;
-    }
-
-    private byte[] gzip(byte[] json) {
-        var out = new ByteArrayOutputStream(json.length / 4 + 64);
-        try (var gzip = new GZIPOutputStream(out) {
-            {
-                def.setLevel(compressionLevel == 1 ? Deflater.BEST_SPEED : compressionLevel);
-            }
-        }) {
-            gzip.write(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private byte[] body(HttpServletRequest request) {

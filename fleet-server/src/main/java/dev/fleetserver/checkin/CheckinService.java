@@ -17,7 +17,6 @@ import dev.fleetserver.config.ServerTimeouts;
 import dev.fleetserver.config.ServerVersion;
 import dev.fleetserver.policy.OutputKeys;
 import dev.fleetserver.policy.PolicyMonitor;
-import dev.fleetserver.policy.PolicyRenderer;
 import dev.fleetserver.policy.PreparedPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +60,7 @@ public final class CheckinService {
     private final ActionSecrets actionSecrets;
     private final AckTokens ackTokens;
     private final PolicyMonitor policies;
-    private final PolicyRenderer renderer;
+    private final PolicyChangeAnswers policyChanges;
     private final OutputKeys outputKeys;
     private final UpgradeDetailsWriter upgradeDetails;
     private final CheckinWriter writer;
@@ -80,7 +79,7 @@ public final class CheckinService {
             ActionSecrets actionSecrets,
             AckTokens ackTokens,
             PolicyMonitor policies,
-            PolicyRenderer renderer,
+            PolicyChangeAnswers policyChanges,
             OutputKeys outputKeys,
             UpgradeDetailsWriter upgradeDetails,
             CheckinWriter writer,
@@ -96,7 +95,7 @@ public final class CheckinService {
         this.actionSecrets = actionSecrets;
         this.ackTokens = ackTokens;
         this.policies = policies;
-        this.renderer = renderer;
+        this.policyChanges = policyChanges;
         this.outputKeys = outputKeys;
         this.upgradeDetails = upgradeDetails;
         this.writer = writer;
@@ -150,7 +149,7 @@ public final class CheckinService {
         CompletableFuture<CheckinResponse> reply = new CompletableFuture<>();
         CompletableFuture<Void> pendingRead = new CompletableFuture<>();
         var actionSubscription = dispatcher.subscribe(
-                agentId, batch -> reply.complete(new CheckinResponse(batch.ackToken(), batch.actions())));
+                agentId, batch -> reply.complete(CheckinResponse.of(batch.ackToken(), batch.actions())));
         var policySubscription = policies.subscribe(
                 policyIdOf(agent),
                 revision,
@@ -187,7 +186,7 @@ public final class CheckinService {
             return;
         }
         try {
-            reply.complete(CheckinResponse.policyChange(renderer.render(agent, policy)));
+            reply.complete(policyChanges.answer(agent, policy));
         } catch (RuntimeException e) {
             log.warn(
                     "Policy {} revision {} could not be prepared for agent {}: {}",
@@ -246,7 +245,7 @@ public final class CheckinService {
             ActionDocument last = documents.getLast();
             // The token moves past documents that are not delivered too, so they are not read again.
             if (!wire.isEmpty() || page == MAX_SKIPPED_PAGES - 1) {
-                return new CheckinResponse(last.documentId(), wire);
+                return CheckinResponse.of(last.documentId(), wire);
             }
             if (documents.size() < MAX_PENDING) {
                 return null;

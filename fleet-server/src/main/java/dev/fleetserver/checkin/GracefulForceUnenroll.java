@@ -64,6 +64,6 @@ final class GracefulForceUnenroll {
         action.put("created_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         action.put("input_type", "");
         action.set("data", data == null ? NODES.nullNode() : data);
-        return new CheckinResponse(null, List.of(action));
+        return CheckinResponse.of(null, List.of(action));
     }
 }

@@ -1,0 +1,39 @@
+package dev.fleetserver.checkin;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * When and how checkin answers are gzip-compressed (agent-api §10.10): only bodies longer than
+ * {@code compression_threshold}, at {@code compression_level} (1 is "best speed"; 0 turns compression off).
+ */
+record ResponseCompression(int level, int threshold) {
+
+    /** Whether a JSON body of {@code length} bytes is sent compressed (when the agent accepts gzip). */
+    boolean applies(int length) {
+        return level > 0 && length > threshold;
+    }
+
+    /** {@code json} as one gzip member. */
+    byte[] gzip(byte[] json) {
+        return gzip(json, 0, json.length);
+    }
+
+    /** {@code length} bytes of {@code data} from {@code offset} as one gzip member. */
+    byte[] gzip(byte[] data, int offset, int length) {
+        var out = new ByteArrayOutputStream(length / 4 + 64);
+        try (var gzip = new GZIPOutputStream(out) {
+            {
+                def.setLevel(level == 1 ? Deflater.BEST_SPEED : level);
+            }
+        }) {
+            gzip.write(data, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -17,12 +17,14 @@ import dev.fleetserver.config.ServerTimeouts;
 import dev.fleetserver.config.ServerVersion;
 import dev.fleetserver.policy.OutputKeys;
 import dev.fleetserver.policy.PolicyMonitor;
+import dev.fleetserver.policy.PolicyRenderer;
 import dev.fleetserver.policy.PreparedPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -60,7 +62,8 @@ public final class CheckinService {
     private final ActionSecrets actionSecrets;
     private final AckTokens ackTokens;
     private final PolicyMonitor policies;
-    private final PolicyChangeAnswers policyChanges;
+    private final PolicyRenderer renderer;
+    private final PolicyChangeTemplates policyChanges;
     private final OutputKeys outputKeys;
     private final UpgradeDetailsWriter upgradeDetails;
     private final CheckinWriter writer;
@@ -79,7 +82,8 @@ public final class CheckinService {
             ActionSecrets actionSecrets,
             AckTokens ackTokens,
             PolicyMonitor policies,
-            PolicyChangeAnswers policyChanges,
+            PolicyRenderer renderer,
+            PolicyChangeTemplates policyChanges,
             OutputKeys outputKeys,
             UpgradeDetailsWriter upgradeDetails,
             CheckinWriter writer,
@@ -95,6 +99,7 @@ public final class CheckinService {
         this.actionSecrets = actionSecrets;
         this.ackTokens = ackTokens;
         this.policies = policies;
+        this.renderer = renderer;
         this.policyChanges = policyChanges;
         this.outputKeys = outputKeys;
         this.upgradeDetails = upgradeDetails;
@@ -186,7 +191,9 @@ public final class CheckinService {
             return;
         }
         try {
-            reply.complete(policyChanges.answer(agent, policy));
+            // Per agent only its keys; the revision's bytes are shared (ADR 12).
+            Map<String, String> keys = renderer.outputKeys(agent, policy);
+            reply.complete(policyChanges.answer(policy, agent.id(), keys, renderer.ownClusterOutputs(policy)));
         } catch (RuntimeException e) {
             log.warn(
                     "Policy {} revision {} could not be prepared for agent {}: {}",

@@ -2,25 +2,26 @@ package dev.fleetserver.checkin;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.fleetserver.agent.Agent;
 import dev.fleetserver.policy.PolicyRenderer;
 import dev.fleetserver.policy.PreparedPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * POLICY_CHANGE answers from templates shared by every agent that gets the same revision with the same outputs
- * keyed (ADR 12). Per agent only its output keys are made sure of and its values filled in; the revision is
- * rendered, serialized and compressed once per key shape.
+ * The templates POLICY_CHANGE answers are filled from, shared by every agent that gets the same revision with the
+ * same outputs keyed (ADR 12): the revision is rendered, serialized and compressed once per key shape, and per
+ * agent only its values are filled in.
  *
  * <p>Templates are cached by revision (the prepared instance the policy monitor holds) and key shape, bounded in
  * bytes, dropped after {@link #IDLE} without use, and released as soon as a newer revision of the same policy gets
  * its first template. Concurrent first deliveries of a revision wait for one rendering instead of each doing it.
  */
-final class PolicyChangeAnswers {
+final class PolicyChangeTemplates {
 
     /** Far more than the latest revisions of a few hundred ~50 KB policies in a few key shapes need. */
     static final long MAX_BYTES = 64L * 1024 * 1024;
@@ -28,51 +29,48 @@ final class PolicyChangeAnswers {
     /** A rollout is over in seconds; an agent that comes back much later gets a fresh rendering. */
     static final Duration IDLE = Duration.ofMinutes(10);
 
-    private final PolicyRenderer renderer;
     private final ResponseCompression compression;
-    private final AsyncCache<Key, PolicyChangeTemplate> templates;
+    private final AsyncCache<Key, Built> templates;
 
-    PolicyChangeAnswers(PolicyRenderer renderer, ResponseCompression compression) {
-        this.renderer = renderer;
+    PolicyChangeTemplates(ResponseCompression compression) {
         this.compression = compression;
         this.templates = Caffeine.newBuilder()
                 .maximumWeight(MAX_BYTES)
-                .<Key, PolicyChangeTemplate>weigher((key, template) -> template.retainedBytes())
+                .<Key, Built>weigher((key, built) -> built.retainedBytes())
                 .expireAfterAccess(IDLE)
                 .buildAsync();
     }
 
     /**
-     * The agent's answer: its output keys made sure of (which may create or update keys), then filled into the
-     * revision's shared template.
+     * The answer for {@code agentId} holding {@code apiKeys} ({@code "<id>:<key>"} per output name, in the
+     * policy's output order).
+     *
+     * @param ownClusterOutputs as {@link PolicyRenderer#ownClusterOutputs} (the same for every agent)
      */
-    PolicyChangeAnswer answer(Agent agent, PreparedPolicy policy) {
-        Map<String, String> keys = renderer.outputKeys(agent, policy);
-        return template(policy, List.copyOf(keys.keySet())).fill(agent.id(), List.copyOf(keys.values()));
+    PolicyChangeAnswer answer(
+            PreparedPolicy policy, String agentId, Map<String, String> apiKeys, Set<String> ownClusterOutputs) {
+        return template(policy, List.copyOf(apiKeys.keySet()), ownClusterOutputs)
+                .fill(agentId, List.copyOf(apiKeys.values()));
     }
 
     /** The template of {@code policy} for agents with keys for exactly {@code keyedOutputs}, built at most once. */
-    PolicyChangeTemplate template(PreparedPolicy policy, List<String> keyedOutputs) {
+    PolicyChangeTemplate template(PreparedPolicy policy, List<String> keyedOutputs, Set<String> ownClusterOutputs) {
         Key key = new Key(policy, keyedOutputs);
-        CompletableFuture<PolicyChangeTemplate> mine = new CompletableFuture<>();
-        CompletableFuture<PolicyChangeTemplate> existing = templates.asMap().putIfAbsent(key, mine);
+        CompletableFuture<Built> mine = new CompletableFuture<>();
+        CompletableFuture<Built> existing = templates.asMap().putIfAbsent(key, mine);
         if (existing != null) {
-            try {
-                return existing.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
+            return existing.join().templateOrThrow();
         }
         releaseSuperseded(policy);
+        Built built;
         try {
-            PolicyChangeTemplate template =
-                    PolicyChangeTemplate.build(policy, keyedOutputs, renderer.ownClusterOutputs(policy), compression);
-            mine.complete(template);
-            return template;
+            built = new Built(PolicyChangeTemplate.build(policy, keyedOutputs, ownClusterOutputs, compression), null);
         } catch (RuntimeException e) {
-            mine.completeExceptionally(e); // the cache drops a failed entry: the next agent tries again
-            throw e;
+            built = new Built(null, e);
+            templates.asMap().remove(key, mine); // not kept: the next agent tries again
         }
+        mine.complete(built);
+        return built.templateOrThrow();
     }
 
     /** How many templates are held (for tests). */
@@ -89,6 +87,25 @@ final class PolicyChangeAnswers {
                 .removeIf(other -> other.policy != policy
                         && other.policy.policyId().equals(policy.policyId())
                         && other.policy.revisionIdx() <= policy.revisionIdx());
+    }
+
+    /**
+     * A rendering's outcome. A failure completes the future normally, so the agents waiting for it get the same
+     * exception, and is removed at once (a failed future would have the cache log a stack trace per agent).
+     */
+    private record Built(
+            @Nullable PolicyChangeTemplate template,
+            @Nullable RuntimeException failure) {
+        PolicyChangeTemplate templateOrThrow() {
+            if (template == null) {
+                throw Objects.requireNonNull(failure);
+            }
+            return template;
+        }
+
+        int retainedBytes() {
+            return template == null ? 0 : template.retainedBytes();
+        }
     }
 
     /** A revision by identity (the monitor prepares each once; comparing policy trees would cost a walk). */

@@ -1,11 +1,12 @@
 package dev.fleetserver.checkin;
 
+import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One agent's POLICY_CHANGE answer: the shared segments of its {@link PolicyChangeTemplate} with this agent's
  * values in the holes. Only those values are this answer's own; encoding it copies the shared bytes (or their
- * precompressed gzip members) and stores the agent's bytes in small gzip members between them (ADR 12).
+ * deflated segments) and puts the agent's bytes in stored blocks between them (ADR 12).
  */
 final class PolicyChangeAnswer implements CheckinResponse {
 
@@ -37,28 +38,32 @@ final class PolicyChangeAnswer implements CheckinResponse {
     }
 
     /**
-     * The answer as a multi-member gzip stream (RFC 1952 §2.2: a gzip file is a series of members; decoders return
-     * the concatenation of their data): each shared literal's precompressed member, and this agent's parts in
-     * stored members between them.
+     * The answer as one gzip member ({@link SplicedGzip}): each shared literal's deflated segment as it is, this
+     * agent's parts in stored blocks between them; the CRC-32 is taken over the whole answer.
      */
     byte[] gzip() {
-        int size = 0;
+        int size = SplicedGzip.overhead();
         for (PolicyChangeTemplate.Segment segment : template.segments()) {
             size += segment.shared()
-                    ? template.compressedLiteral(segment.from() / 2).length
-                    : StoredGzipMember.size(runLength(segment));
+                    ? template.deflatedLiteral(segment.from() / 2).length
+                    : SplicedGzip.storedSize(runLength(segment));
         }
         byte[] out = new byte[size];
-        int p = 0;
+        int p = SplicedGzip.writeHeader(out, 0);
+        CRC32 crc = new CRC32();
         for (PolicyChangeTemplate.Segment segment : template.segments()) {
             if (segment.shared()) {
-                byte[] member = template.compressedLiteral(segment.from() / 2);
-                System.arraycopy(member, 0, out, p, member.length);
-                p += member.length;
+                byte[] deflated = template.deflatedLiteral(segment.from() / 2);
+                System.arraycopy(deflated, 0, out, p, deflated.length);
+                p += deflated.length;
             } else {
-                p = StoredGzipMember.write(out, p, parts, segment.from(), segment.to());
+                p = SplicedGzip.writeStored(out, p, parts, segment.from(), segment.to());
+            }
+            for (int i = segment.from(); i < segment.to(); i++) {
+                crc.update(parts[i]);
             }
         }
+        SplicedGzip.writeEnd(out, p, (int) crc.getValue(), length);
         return out;
     }
 

@@ -22,13 +22,13 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>The segments are found by rendering the revision exactly as for an agent, with a random placeholder for
  * each value, and serializing that answer as any other: so the bytes an agent receives are, value for value, the
- * bytes the per-agent rendering would have produced. Literal segments of at least {@link #MIN_SHARED_MEMBER}
- * bytes are also gzip-compressed once, as members of the multi-member gzip stream an answer is sent as.
+ * bytes the per-agent rendering would have produced. Literal segments of at least {@link #MIN_SHARED_SEGMENT}
+ * bytes are also deflated once, as segments of the gzip stream an answer is sent as ({@link SplicedGzip}).
  */
 final class PolicyChangeTemplate {
 
-    /** Below this a literal is sent stored with its neighbouring holes: a member of its own would cost more. */
-    static final int MIN_SHARED_MEMBER = 256;
+    /** Below this a literal is sent stored with its neighbouring holes: compressing it alone would gain little. */
+    static final int MIN_SHARED_SEGMENT = 256;
 
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 
@@ -49,7 +49,7 @@ final class PolicyChangeTemplate {
     private final byte[][] literals;
     private final Kind[] holeKinds;
     private final int[] holeKeys;
-    private final byte[][] compressedLiterals;
+    private final byte[][] deflatedLiterals;
     private final List<Segment> segments;
     private final int literalBytes;
 
@@ -64,16 +64,16 @@ final class PolicyChangeTemplate {
         this.literals = literals;
         this.holeKinds = holes.stream().map(Hole::kind).toArray(Kind[]::new);
         this.holeKeys = holes.stream().mapToInt(Hole::key).toArray();
-        this.compressedLiterals = new byte[literals.length][];
+        this.deflatedLiterals = new byte[literals.length][];
         int total = 0;
         for (int i = 0; i < literals.length; i++) {
             total += literals[i].length;
-            if (compression.level() > 0 && literals[i].length >= MIN_SHARED_MEMBER) {
-                compressedLiterals[i] = compression.gzip(literals[i]);
+            if (compression.level() > 0 && literals[i].length >= MIN_SHARED_SEGMENT) {
+                deflatedLiterals[i] = compression.deflateSegment(literals[i]);
             }
         }
         this.literalBytes = total;
-        this.segments = segments(compressedLiterals);
+        this.segments = segments(deflatedLiterals);
     }
 
     /**
@@ -133,14 +133,14 @@ final class PolicyChangeTemplate {
     /** Roughly what this template keeps on the heap, for the cache's bound. */
     int retainedBytes() {
         int bytes = literalBytes + 256;
-        for (byte[] member : compressedLiterals) {
+        for (byte[] member : deflatedLiterals) {
             bytes += member == null ? 16 : member.length + 16;
         }
         return bytes + literals.length * 16;
     }
 
-    /** How many gzip members an answer is sent as (for tests and the benchmark's report). */
-    int members() {
+    /** How many deflate segments an answer is sent as (for tests and the benchmark's report). */
+    int segmentCount() {
         return segments.size();
     }
 
@@ -179,22 +179,22 @@ final class PolicyChangeTemplate {
         return new PolicyChangeAnswer(this, parts, length);
     }
 
-    /** The precompressed member of literal {@code i}. */
-    byte[] compressedLiteral(int i) {
-        return compressedLiterals[i];
+    /** Literal {@code i} deflated, or null when it is sent stored. */
+    byte[] deflatedLiteral(int i) {
+        return deflatedLiterals[i];
     }
 
     List<Segment> segments() {
         return segments;
     }
 
-    /** Each literal with a precompressed member is a segment of its own; the parts between are stored runs. */
-    private static List<Segment> segments(byte[][] compressedLiterals) {
+    /** Each literal deflated once is a segment of its own; the parts between are stored runs. */
+    private static List<Segment> segments(byte[][] deflatedLiterals) {
         List<Segment> segments = new ArrayList<>();
-        int parts = compressedLiterals.length * 2 - 1;
+        int parts = deflatedLiterals.length * 2 - 1;
         int runStart = 0;
         for (int part = 0; part < parts; part += 2) {
-            if (compressedLiterals[part / 2] != null) {
+            if (deflatedLiterals[part / 2] != null) {
                 if (runStart < part) {
                     segments.add(new Segment(false, runStart, part));
                 }

@@ -22,12 +22,11 @@ record ResponseCompression(int level, int threshold) {
         return gzip(json, 0, json.length);
     }
 
-    /** {@code length} bytes of {@code data} from {@code offset} as one gzip member. */
-    byte[] gzip(byte[] data, int offset, int length) {
+    private byte[] gzip(byte[] data, int offset, int length) {
         var out = new ByteArrayOutputStream(length / 4 + 64);
         try (var gzip = new GZIPOutputStream(out) {
             {
-                def.setLevel(level == 1 ? Deflater.BEST_SPEED : level);
+                def.setLevel(deflaterLevel());
             }
         }) {
             gzip.write(data, offset, length);
@@ -35,5 +34,31 @@ record ResponseCompression(int level, int threshold) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * {@code data} as raw deflate blocks, none of them final, ending byte-aligned on a sync flush: a segment that
+     * other deflate blocks may follow in one stream ({@link SplicedGzip}).
+     */
+    byte[] deflateSegment(byte[] data) {
+        Deflater deflater = new Deflater(deflaterLevel(), true);
+        try {
+            deflater.setInput(data);
+            var out = new ByteArrayOutputStream(data.length / 4 + 64);
+            byte[] buffer = new byte[8192];
+            int n;
+            // A sync flush that fills the buffer may have more to write (Deflater#deflate).
+            do {
+                n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+                out.write(buffer, 0, n);
+            } while (n == buffer.length);
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private int deflaterLevel() {
+        return level == 1 ? Deflater.BEST_SPEED : level;
     }
 }

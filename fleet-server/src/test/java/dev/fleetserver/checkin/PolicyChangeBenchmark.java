@@ -53,11 +53,11 @@ class PolicyChangeBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "%nPOLICY_CHANGE answer: %,d bytes of JSON; gzip level 1: %,d bytes per agent before, %,d after"
-                        + " (%d members); template built in %.2f ms (%s, %d cores)%n",
+                        + " (%d deflate segments, one gzip member); template built in %.2f ms (%s, %d cores)%n",
                 jsonBytes,
                 sampleBefore.length,
                 sampleAfter.length,
-                template.members(),
+                template.segmentCount(),
                 buildNanos / 1e6,
                 Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
@@ -91,7 +91,7 @@ class PolicyChangeBenchmark {
                         .bytes()
                         .length);
         run(
-                "after: shared gzip members + stored values",
+                "after: shared deflate segments + stored values",
                 i -> templates
                         .answer(policy, "agent-" + i, keys.apply(i), ownCluster)
                         .encode(GZIP)

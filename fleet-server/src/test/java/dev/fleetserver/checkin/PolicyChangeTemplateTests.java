@@ -42,8 +42,8 @@ class PolicyChangeTemplateTests {
         for (Set<String> ownCluster : OWN_CLUSTER) {
             for (List<String> shape : SHAPES) {
                 PolicyChangeTemplate template = PolicyChangeTemplate.build(policy, shape, ownCluster, GZIP);
-                assertThat(template.members())
-                        .as("shared members and stored agent parts")
+                assertThat(template.segmentCount())
+                        .as("shared segments and stored agent parts")
                         .isGreaterThan(2);
                 for (int agent = 0; agent < 150; agent++) {
                     String agentId = agentId(agent);

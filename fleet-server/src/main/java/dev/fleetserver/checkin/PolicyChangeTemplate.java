@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class PolicyChangeTemplate {
 
     /** Below this a literal is sent stored with its neighbouring holes: compressing it alone would gain little. */
-    static final int MIN_SHARED_SEGMENT = 256;
+    static final int MIN_SHARED_SEGMENT = 64;
 
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
 

@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fleetserver.metrics.ServerMetrics;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.RawHttpResponse;
 import dev.fleetserver.testsupport.RunningServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.http.HttpResponse;
@@ -16,10 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,10 +104,10 @@ class LimitsHttpTests {
 
                 Socket eleventh = send(port, null);
                 open.add(eleventh);
-                RawResponse refused = read(eleventh);
+                RawHttpResponse refused = read(eleventh);
 
                 assertThat(refused.status()).isEqualTo(429);
-                assertThat(refused.body()).isEqualTo("Server capacity exceeded.\n");
+                assertThat(refused.bodyText()).isEqualTo("Server capacity exceeded.\n");
                 assertThat(refused.header("content-type").replace(" ", "")).isEqualTo("text/plain;charset=utf-8");
                 assertThat(refused.header("x-request-id")).isNotBlank();
                 assertThat(refused.header("elastic-api-version")).isNull();
@@ -163,34 +159,9 @@ class LimitsHttpTests {
         return socket;
     }
 
-    record RawResponse(int status, Map<String, String> headers, String body) {
-        String header(String name) {
-            return headers.get(name.toLowerCase(Locale.ROOT));
-        }
-    }
-
     /** One HTTP/1.1 response with a {@code Content-Length} body, leaving the connection open. */
-    private static RawResponse read(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed after " + head);
-            }
-            head.write(b);
-        }
-        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            headers.put(
-                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                    lines[i].substring(colon + 1).trim());
-        }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-        return new RawResponse(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+    private static RawHttpResponse read(Socket socket) throws IOException {
+        return RawHttpResponse.read(socket.getInputStream());
     }
 
     /** Whatever arrives before the server closes the connection; a reset counts as closed. */

@@ -95,6 +95,23 @@ public final class FleetServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces each of {@code shownOnce} in what the process wrote: for values a server prints on its console by
+     * design (the quick start's enrollment token and operator key), which the run-wide scan for secrets in logs
+     * ({@link NoSecretsInLogs}) must not count. Call it once the process has ended.
+     */
+    public void redactOutput(String... shownOnce) {
+        String text = output();
+        for (String value : shownOnce) {
+            text = text.replace(value, "<shown once>");
+        }
+        try {
+            Files.writeString(output, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -78,10 +78,12 @@ final class Steps {
      */
     static void fanOutAction(LoadRun run, String section, List<String> targets, Duration timeout, boolean results) {
         long since = nowMicros();
-        String actionId = run.admin().createAction("INPUT_ACTION", targets);
+        String type = run.admin().benchmarkActionType(targets.size());
+        String actionId = run.admin().createAction(type, targets);
         Deliveries.Delivery delivery = run.awaitDelivery(actionId, since, targets.size(), timeout);
         ObjectNode node = run.report().section(section);
         node.put("action_id", actionId);
+        node.put("action_type", type);
         recordDelivery(node, delivery, targets.size());
         if (delivery.agents() < targets.size()) {
             run.report()

@@ -52,6 +52,59 @@ class SmokeLoadIT {
                 .doesNotContain(node.serviceToken())
                 .doesNotContain(node.superuserPassword());
 
+        assertClean(report, AGENTS);
+        // A gross regression, not a budget: 2,000 held polls cost a few hundred MiB today.
+        assertThat(report.root().path("server_holding").path("rss_mib").asDouble())
+                .as("server RSS holding %d polls", AGENTS)
+                .isLessThan(1536);
+    }
+
+    /**
+     * The same run, smaller, on the embedded store: the admin side is the server's management API (policy, token,
+     * revision, one bulk action for a hundred agents, acks read back from the action status).
+     */
+    @Test
+    void onTheEmbeddedStoreTheManagementApiDrivesTheSameRun() throws Exception {
+        int agents = 300;
+        Path workDir = Path.of("target", "smoke-run-embedded").toAbsolutePath();
+        deleteRecursively(workDir); // a fresh store: agents of an earlier run would only be offline noise
+        Report report = LoadGenerator.run(Options.parse(
+                "smoke",
+                "--start-server",
+                "--store",
+                "embedded",
+                "--server-jar",
+                System.getProperty("fleet.server.jar"),
+                "--server-jvm",
+                "-Xmx512m",
+                "--work-dir",
+                workDir.toString(),
+                "--agents",
+                String.valueOf(agents),
+                "--duration",
+                "20s",
+                "--processes",
+                "1"));
+        System.out.println(report.text());
+
+        assertThat(root(report, "admin")).isEqualTo("ManagementFleetAdmin");
+        assertThat(report.root().path("action_fanout").path("action_type").asString())
+                .isEqualTo("REQUEST_DIAGNOSTICS");
+        assertClean(report, agents);
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(path);
+            }
+        }
+    }
+
+    private static void assertClean(Report report, int agents) {
         JsonNode root = report.root();
         assertThat(
                         root.path("failures").isMissingNode()
@@ -64,12 +117,8 @@ class SmokeLoadIT {
                 .as("429s")
                 .isZero();
         assertThat(root.path("policy_rollout").path("delivered_agents").asLong())
-                .isEqualTo(AGENTS);
+                .isEqualTo(agents);
         assertThat(root.path("action_fanout").path("results_stored").asLong()).isEqualTo(100);
-        // A gross regression, not a budget: 2,000 held polls cost a few hundred MiB today.
-        assertThat(root.path("server_holding").path("rss_mib").asDouble())
-                .as("server RSS holding %d polls", AGENTS)
-                .isLessThan(1536);
     }
 
     private static String root(Report report, String setupField) {

@@ -110,6 +110,17 @@ public final class ServerProcess implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "-c", config.toString()));
+            if (overrides.stream().anyMatch(o -> o.startsWith("inputs["))) {
+                // Spring binds a list from one source only: an -E of inputs[0].x replaces the file's whole inputs
+                // list, so the listener's own keys are repeated on the command line (the file's would be lost).
+                for (String listener : List.of(
+                        "inputs[0].type=fleet-server",
+                        "inputs[0].server.host=127.0.0.1",
+                        "inputs[0].server.port=" + port)) {
+                    command.add("-E");
+                    command.add(listener);
+                }
+            }
             for (String override : overrides) {
                 command.add("-E");
                 command.add(override);

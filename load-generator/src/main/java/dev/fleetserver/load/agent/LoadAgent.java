@@ -165,8 +165,13 @@ final class LoadAgent implements Runnable {
                 case ANSWERED -> {
                     failures = 0;
                     unauthorized = 0;
-                    TimeUnit.MILLISECONDS.sleep(
-                            1000 + ThreadLocalRandom.current().nextLong(500));
+                    context.stats.resting.incrementAndGet();
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(
+                                1000 + ThreadLocalRandom.current().nextLong(500));
+                    } finally {
+                        context.stats.resting.decrementAndGet();
+                    }
                 }
                 case DROPPED ->
                     TimeUnit.MILLISECONDS.sleep(

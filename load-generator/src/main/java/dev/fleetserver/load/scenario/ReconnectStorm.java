@@ -35,7 +35,8 @@ public final class ReconnectStorm implements Scenario {
                     run.options().duration("reconnect-jitter", Duration.ZERO).toMillis();
             run.reconnectAll(jitter);
             long dropped = System.nanoTime();
-            Duration back = run.await("all agents polling again", s -> s.polling() >= agents, Duration.ofMinutes(15));
+            Duration back =
+                    run.await("all agents polling again", s -> s.inCheckinLoop() >= agents, Duration.ofMinutes(15));
             // An agent counts as polling once its checkin is sent; the server holds it only once it has read and
             // accepted it, and let go of the dropped poll: wait until its count of open checkins is exactly N again.
             Duration held = null;

@@ -451,6 +451,53 @@ public abstract class ManagementApiContract {
     }
 
     @Test
+    void bulkDiagnosticsIsOneActionForTheSelectedAgents() {
+        // An output with its own credentials: the embedded store has no Elasticsearch to create keys in.
+        String policyId = createPolicy(",'outputs':{'default':{'type':'elasticsearch',"
+                + "'hosts':['http://127.0.0.1:9200'],'api_key':'output-id:output-key'}}");
+        SimulatedAgent first = ready(policyId);
+        SimulatedAgent second = ready(policyId);
+
+        String byIds = ok(admin().post(
+                                "/api/fleet/agents/bulk_request_diagnostics",
+                                json("{'agents':['" + first.agentId() + "','" + second.agentId()
+                                        + "','no-such-agent'],'additional_metrics':['CPU']}")))
+                .path("actionId")
+                .asString();
+
+        for (SimulatedAgent agent : List.of(first, second)) {
+            ObjectNode action = checkinUntil(agent, "REQUEST_DIAGNOSTICS");
+            assertThat(action.path("id").asString()).isEqualTo(byIds);
+            assertThat(action.path("data").path("additional_metrics").get(0).asString())
+                    .isEqualTo("CPU");
+            agent.ack(action);
+        }
+        String byKuery = ok(admin().post(
+                                "/api/fleet/agents/bulk_request_diagnostics",
+                                json("{'agents':'policy_id:" + policyId + "'}")))
+                .path("actionId")
+                .asString();
+        assertThat(checkinUntil(first, "REQUEST_DIAGNOSTICS").path("id").asString())
+                .isEqualTo(byKuery);
+        JsonNode entry = null;
+        for (JsonNode candidate :
+                ok(admin().get("/api/fleet/agents/action_status?perPage=50")).path("items")) {
+            if (candidate.path("actionId").asString().equals(byIds)) {
+                entry = candidate;
+            }
+        }
+        assertThat(entry).as("the action is listed").isNotNull();
+        assertThat(entry.path("type").asString()).isEqualTo("REQUEST_DIAGNOSTICS");
+        assertThat(entry.path("nbAgentsActionCreated").asLong()).isEqualTo(2);
+        assertMessage(
+                admin().post(
+                                "/api/fleet/agents/bulk_request_diagnostics",
+                                json("{'agents':[],'additional_metrics':['RAM']}")),
+                400,
+                "[request body.additional_metrics.0]: expected value to equal [CPU]");
+    }
+
+    @Test
     void tagsAreSetDeduplicatedAndFilterable() {
         String policyId = createPolicy("");
         SimulatedAgent agent = enrolled(policyId);

@@ -2,6 +2,7 @@ package dev.fleetserver.load;
 
 import dev.fleetserver.load.admin.ElasticsearchFleetAdmin;
 import dev.fleetserver.load.admin.FleetAdmin;
+import dev.fleetserver.load.admin.ManagementFleetAdmin;
 import dev.fleetserver.load.agent.AgentCredentials;
 import dev.fleetserver.load.agent.AgentGroup;
 import dev.fleetserver.load.agent.AgentSpec;
@@ -112,17 +113,63 @@ public final class LoadRun implements AutoCloseable {
             probe = new ServerProbe(pid, monitoring);
         }
         setup.put("server_overrides", String.join(" ", options.all("server-set")));
-        if (elasticsearchUri != null) {
-            if (superuser == null) {
-                throw new IllegalArgumentException("--elasticsearch-user (or ELASTICSEARCH_SUPERUSER) is required");
-            }
-            admin = new ElasticsearchFleetAdmin(elasticsearchUri, superuser);
+        admin = admin(embedded, elasticsearchUri, superuser);
+        if (admin != null) {
+            admin.awaitReady(Duration.ofMinutes(1).toMillis());
         }
+        setup.put("admin", admin == null ? "none" : admin.getClass().getSimpleName());
         setup.put("fleet", fleet);
         setup.put("server_pid", probe.pid());
         setup.put("machine_cpus", Runtime.getRuntime().availableProcessors());
         setup.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         setup.put("started_at", Instant.now().toString());
+    }
+
+    /**
+     * The admin side: the management API when the store is embedded or {@code --admin management} is given (of the
+     * started server, or {@code --management URL} with {@code --operator-key id:key}); else Elasticsearch's documents.
+     */
+    private FleetAdmin admin(boolean embedded, URI elasticsearchUri, String superuser) {
+        String kind = options.string("admin", embedded ? "management" : "elasticsearch");
+        int inputs = options.integer("policy-inputs", 10);
+        if (kind.equals("management")) {
+            URI management;
+            String keyId;
+            String key;
+            if (server != null && !options.has("management")) {
+                management = server.management();
+                keyId = ServerProcess.OPERATOR_KEY_ID;
+                key = server.operatorKey();
+            } else {
+                management = URI.create(options.string("management", "http://127.0.0.1:8222"));
+                String idColonKey = options.string("operator-key", System.getenv("FLEET_OPERATOR_KEY"));
+                if (idColonKey == null || !idColonKey.contains(":")) {
+                    throw new IllegalArgumentException("--operator-key id:key (or env FLEET_OPERATOR_KEY) is required"
+                            + " for the management API of a running server");
+                }
+                keyId = idColonKey.substring(0, idColonKey.indexOf(':'));
+                key = idColonKey.substring(idColonKey.indexOf(':') + 1);
+            }
+            report.section("setup").put("management", management.toString());
+            // On the embedded store there is no Elasticsearch to create agents' output keys in: the output carries
+            // its own (agents of the benchmark never write to it).
+            return new ManagementFleetAdmin(
+                    management,
+                    keyId,
+                    key,
+                    elasticsearchUri == null ? "http://127.0.0.1:9200" : elasticsearchUri.toString(),
+                    embedded ? "load-generator:not-a-real-key" : null);
+        }
+        if (!kind.equals("elasticsearch")) {
+            throw new IllegalArgumentException("--admin: elasticsearch or management, not " + kind);
+        }
+        if (elasticsearchUri == null) {
+            return null;
+        }
+        if (superuser == null) {
+            throw new IllegalArgumentException("--elasticsearch-user (or ELASTICSEARCH_SUPERUSER) is required");
+        }
+        return new ElasticsearchFleetAdmin(elasticsearchUri, superuser);
     }
 
     public Options options() {
@@ -137,11 +184,11 @@ public final class LoadRun implements AutoCloseable {
         return probe;
     }
 
-    /** The admin side; fails when the run has none (the management-API implementation is still to come). */
+    /** The admin side; fails when the run has none. */
     public FleetAdmin admin() {
         if (admin == null) {
-            throw new IllegalStateException("no admin side: give --elasticsearch (the management API admin is not"
-                    + " implemented yet, so the embedded store cannot be driven)");
+            throw new IllegalStateException(
+                    "no admin side: give --elasticsearch, or --admin management with --management and --operator-key");
         }
         return admin;
     }

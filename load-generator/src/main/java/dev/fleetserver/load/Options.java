@@ -33,6 +33,12 @@ public final class Options {
         KNOWN.put(
                 "service-token",
                 "fleet-server service token for a started server (or env ELASTICSEARCH_SERVICE_TOKEN)");
+        KNOWN.put(
+                "admin",
+                "who plays Kibana: management (the server's management API; default on the embedded store) or"
+                        + " elasticsearch (Fleet's documents; default otherwise)");
+        KNOWN.put("management", "management API of a running server (default http://127.0.0.1:8222)");
+        KNOWN.put("operator-key", "its operator key as id:key, privilege all (or env FLEET_OPERATOR_KEY)");
         KNOWN.put("work-dir", "where logs, configs and data of started processes go (default load-run)");
         KNOWN.put("policy", "the agent policy enrolled into (default load-policy)");
         KNOWN.put("policy-inputs", "metrics inputs added to a new policy, ~1 KiB each (default 10)");

@@ -22,12 +22,15 @@ import dev.fleetserver.management.Requests;
 import dev.fleetserver.management.RequiresPrivilege;
 import dev.fleetserver.management.Schema;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -89,10 +92,18 @@ class AgentController {
                                                                     literal("error"),
                                                                     literalNull())))));
 
-    private final AgentManagementService agents;
+    private static final Schema.ObjectSchema BULK_DIAGNOSTICS = object().field(
+                    "agents", oneOf(arrayOf(string()), string()))
+            .field("batchSize", maybe(number()))
+            .field("additional_metrics", maybe(arrayOf(literal("CPU"))))
+            .field("exclude_events_log", maybe(bool()));
 
-    AgentController(AgentManagementService agents) {
+    private final AgentManagementService agents;
+    private final BulkDiagnostics diagnostics;
+
+    AgentController(AgentManagementService agents, BulkDiagnostics diagnostics) {
         this.agents = agents;
+        this.diagnostics = diagnostics;
     }
 
     @GetMapping(BASE)
@@ -167,6 +178,25 @@ class AgentController {
     ObjectNode action(@PathVariable String agentId, @RequestBody(required = false) @Nullable String body) {
         ObjectNode checked = Requests.body(body, ACTION);
         return item(agents.createAction(agentId, (ObjectNode) checked.get("action")));
+    }
+
+    /** Kibana requires only read privileges here: diagnostics change nothing on the agent. */
+    @PostMapping(BASE + "/bulk_request_diagnostics")
+    @RequiresPrivilege(anyOf = FLEET_AGENTS_READ)
+    ObjectNode bulkRequestDiagnostics(@RequestBody(required = false) @Nullable String body) {
+        ObjectNode checked = Requests.body(body, BULK_DIAGNOSTICS);
+        List<String> metrics = new ArrayList<>();
+        checked.path("additional_metrics").forEach(metric -> metrics.add(metric.asString()));
+        JsonNode selection = checked.get("agents");
+        String actionId;
+        if (selection.isArray()) {
+            List<String> ids = new ArrayList<>();
+            selection.forEach(id -> ids.add(id.asString()));
+            actionId = diagnostics.forAgents(ids, metrics);
+        } else {
+            actionId = diagnostics.forKuery(Kuery.parse(selection.asString(), "agents"), metrics);
+        }
+        return JsonNodeFactory.instance.objectNode().put("actionId", actionId);
     }
 
     static ObjectNode item(ObjectNode item) {

@@ -39,6 +39,11 @@ class AgentManagementConfiguration {
     }
 
     @Bean
+    BulkDiagnostics bulkDiagnostics(FleetAgents fleet, ActionStore actions) {
+        return new BulkDiagnostics(fleet, new KibanaActions(actions, Clock.systemUTC()));
+    }
+
+    @Bean
     AgentStatusService agentStatusService(FleetAgents fleet) {
         return new AgentStatusService(fleet);
     }

@@ -39,10 +39,21 @@ final class KibanaActions {
             @Nullable JsonNode data,
             @Nullable JsonNode ackData,
             List<String> namespaces) {
+        return create(type, agents, data, ackData, namespaces, LIFETIME);
+    }
+
+    /** As {@link #create(String, List, JsonNode, JsonNode, List)}, expiring after {@code lifetime}. */
+    ActionDocument create(
+            String type,
+            List<String> agents,
+            @Nullable JsonNode data,
+            @Nullable JsonNode ackData,
+            List<String> namespaces,
+            Duration lifetime) {
         Instant now = clock.instant();
         ObjectNode document = NODES.objectNode();
         document.put("@timestamp", Timestamps.format(now));
-        document.put("expiration", Timestamps.format(now.plus(LIFETIME)));
+        document.put("expiration", Timestamps.format(now.plus(lifetime)));
         agents.forEach(document.putArray("agents")::add);
         document.put("action_id", UUID.randomUUID().toString());
         if (data != null) {

@@ -1,12 +1,8 @@
 package dev.fleetserver.load.admin;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -24,37 +20,37 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ElasticsearchFleetAdmin implements FleetAdmin {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonHttp.JSON;
 
     private final URI base;
-    private final String authorization;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final JsonHttp http;
 
     /** @param userColonPassword a superuser, e.g. what {@code LocalElasticsearch} prints */
     public ElasticsearchFleetAdmin(URI base, String userColonPassword) {
         this.base = base;
-        this.authorization =
-                "Basic " + Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
+        this.http = new JsonHttp(
+                base,
+                "Basic " + Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
     public void awaitReady(long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         for (String index : List.of(".fleet-policies", ".fleet-actions", ".fleet-agents")) {
-            while (request("GET", "/" + index + "/_settings", null).statusCode() != 200) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException(index + " was not created in time: is the server running?");
-                }
-                sleep(200);
-            }
+            http.awaitOk(
+                    "/" + index + "/_settings",
+                    Math.max(0, deadline - System.currentTimeMillis()),
+                    index + " was not created in time: is the server running?");
         }
     }
 
     @Override
     public void ensurePolicy(String policyId, int extraInputs) {
         if (latestRevision(policyId) == null) {
-            indexRevision(policyId, 1, policyData(policyId, extraInputs));
+            ObjectNode data = PolicyContent.initial(base.toString(), null, extraInputs);
+            data.put("id", policyId);
+            data.put("revision", 1);
+            indexRevision(policyId, 1, data);
         }
     }
 
@@ -67,18 +63,7 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
         long revision = latest.path("revision_idx").asLong() + 1;
         ObjectNode data = ((ObjectNode) latest.path("data")).deepCopy();
         data.put("revision", revision);
-        ObjectNode input = (ObjectNode) data.path("inputs").path(0);
-        ((ObjectNode) input.path("streams").path(0))
-                .putArray("paths")
-                .add("/var/log/generated/rev-" + revision + "/*.log");
-        if (permissionChange) {
-            // A new data stream to write: the output's role descriptors, and so its permissions hash, change.
-            ObjectNode role = ((ObjectNode) data.path("output_permissions").path("default"))
-                    .putObject("load-generator-rev-" + revision);
-            ObjectNode indices = role.putArray("indices").addObject();
-            indices.putArray("names").add("logs-generated.rev" + revision + "-default");
-            indices.putArray("privileges").add("auto_configure").add("create_doc");
-        }
+        PolicyContent.advance(data, revision, permissionChange);
         indexRevision(policyId, revision, data);
         return revision;
     }
@@ -114,6 +99,11 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
         record.put("hidden", false);
         json("POST", "/.fleet-enrollment-api-keys/_doc?refresh=true", record);
         return encoded;
+    }
+
+    @Override
+    public String benchmarkActionType(int agents) {
+        return "INPUT_ACTION";
     }
 
     @Override
@@ -157,7 +147,7 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
     }
 
     @Override
-    public long duplicateEnrollments() {
+    public long duplicateEnrollments(long activeBefore, long enrolled) {
         request("POST", "/.fleet-agents/_refresh", null);
         ObjectNode query = JSON.createObjectNode();
         query.put("size", 0);
@@ -213,117 +203,11 @@ public final class ElasticsearchFleetAdmin implements FleetAdmin {
         json("POST", "/.fleet-policies/_doc?refresh=true", document);
     }
 
-    /** An agent policy as Kibana renders it: one Elasticsearch output with its permissions, one log input. */
-    private ObjectNode policyData(String policyId, int extraInputs) {
-        ObjectNode data = JSON.createObjectNode();
-        data.put("id", policyId);
-        data.put("revision", 1);
-        ObjectNode output = data.putObject("outputs").putObject("default");
-        output.put("type", "elasticsearch");
-        output.putArray("hosts").add(base.toString());
-        ObjectNode permissions = data.putObject("output_permissions").putObject("default");
-        permissions.putObject("_elastic_agent_checks").putArray("cluster").add("monitor");
-        ObjectNode logs =
-                permissions.putObject("load-generator-logs").putArray("indices").addObject();
-        logs.putArray("names").add("logs-generic-default");
-        logs.putArray("privileges").add("auto_configure").add("create_doc");
-        ObjectNode agent = data.putObject("agent");
-        agent.putObject("monitoring")
-                .put("enabled", false)
-                .put("use_output", "default")
-                .put("logs", false)
-                .put("metrics", false);
-        agent.putObject("features");
-        agent.putObject("protection").put("enabled", false);
-        ObjectNode input = data.putArray("inputs").addObject();
-        input.put("id", "logfile-logs-load-generator");
-        input.put("name", "logs-1");
-        input.put("revision", 1);
-        input.put("type", "logfile");
-        input.put("use_output", "default");
-        input.putObject("meta").putObject("package").put("name", "log").put("version", "2.4.4");
-        input.putObject("data_stream").put("namespace", "default");
-        ObjectNode stream = input.putArray("streams").addObject();
-        stream.put("id", "logfile-log.logs-load-generator");
-        stream.putObject("data_stream").put("dataset", "generic").put("type", "logs");
-        stream.putArray("paths").add("/var/log/generated/*.log");
-        for (int i = 0; i < extraInputs; i++) {
-            addMetricsInput(data, i);
-        }
-        return data;
-    }
-
-    /** A system-metrics-like input with five streams, and the index permissions its data streams need. */
-    private static void addMetricsInput(ObjectNode data, int number) {
-        String packagePolicy = "metrics-" + number;
-        ObjectNode input = ((ArrayNode) data.path("inputs")).addObject();
-        input.put("id", "system/metrics-" + packagePolicy);
-        input.put("name", "system-" + number);
-        input.put("revision", 1);
-        input.put("type", "system/metrics");
-        input.put("use_output", "default");
-        input.putObject("meta").putObject("package").put("name", "system").put("version", "1.68.1");
-        input.putObject("data_stream").put("namespace", "default");
-        input.put("package_policy_id", packagePolicy);
-        ObjectNode role = ((ObjectNode) data.path("output_permissions").path("default")).putObject(packagePolicy);
-        ArrayNode indices = role.putArray("indices");
-        ArrayNode streams = input.putArray("streams");
-        for (String metricset : List.of("cpu", "memory", "network", "diskio", "filesystem")) {
-            ObjectNode stream = streams.addObject();
-            stream.put("id", "system/metrics-system." + metricset + "-" + packagePolicy);
-            stream.putObject("data_stream")
-                    .put("dataset", "system." + metricset)
-                    .put("type", "metrics");
-            stream.putArray("metricsets").add(metricset);
-            stream.put("period", "10s");
-            stream.putArray("processors")
-                    .addObject()
-                    .putObject("add_fields")
-                    .put("target", "host.load")
-                    .putObject("fields")
-                    .put("generator", "fleet-server-load-generator")
-                    .put("input", number);
-            stream.putArray("tags").add("load-generator").add(metricset);
-            ObjectNode index = indices.addObject();
-            index.putArray("names").add("metrics-system." + metricset + "-default");
-            index.putArray("privileges").add("auto_configure").add("create_doc");
-        }
-    }
-
     private JsonNode json(String method, String path, ObjectNode body) {
-        HttpResponse<String> response = request(method, path, JSON.writeValueAsString(body));
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + ": "
-                    + response.body().substring(0, Math.min(500, response.body().length())));
-        }
-        return JSON.readTree(response.body());
+        return http.json(method, path, body);
     }
 
     private HttpResponse<String> request(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", authorization)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return http.request(method, path, body);
     }
 }

@@ -43,6 +43,9 @@ final class LoadAgent implements Runnable {
     private volatile boolean dropped;
     private volatile long reconnectJitterMillis;
     private volatile boolean stopping;
+    /** How a simulated agent answers a diagnostics request: it has nothing to upload. */
+    private static final String DIAGNOSTICS_NOT_SIMULATED = "diagnostics uploads are not simulated";
+
     private volatile JsonNode lastAckable;
 
     private final ReentrantLock sideLock = new ReentrantLock();
@@ -162,8 +165,13 @@ final class LoadAgent implements Runnable {
                 case ANSWERED -> {
                     failures = 0;
                     unauthorized = 0;
-                    TimeUnit.MILLISECONDS.sleep(
-                            1000 + ThreadLocalRandom.current().nextLong(500));
+                    context.stats.resting.incrementAndGet();
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(
+                                1000 + ThreadLocalRandom.current().nextLong(500));
+                    } finally {
+                        context.stats.resting.decrementAndGet();
+                    }
                 }
                 case DROPPED ->
                     TimeUnit.MILLISECONDS.sleep(
@@ -286,8 +294,10 @@ final class LoadAgent implements Runnable {
                     lastAckable = action;
                     batched.add(AgentWire.ackEvent(action, agentId, null));
                 }
-                case "REQUEST_DIAGNOSTICS" ->
-                    batched.add(AgentWire.ackEvent(action, agentId, "diagnostics uploads are not simulated"));
+                case "REQUEST_DIAGNOSTICS" -> {
+                    lastAckable = action;
+                    batched.add(AgentWire.ackEvent(action, agentId, DIAGNOSTICS_NOT_SIMULATED));
+                }
                 default -> {
                     // CANCEL and unknown types are never acknowledged
                 }
@@ -338,7 +348,8 @@ final class LoadAgent implements Runnable {
         if (action == null || agentId == null) {
             return false;
         }
-        return ackOnSide(List.of(AgentWire.ackEvent(action, agentId, null)));
+        String error = action.path("type").asString().equals("REQUEST_DIAGNOSTICS") ? DIAGNOSTICS_NOT_SIMULATED : null;
+        return ackOnSide(List.of(AgentWire.ackEvent(action, agentId, error)));
     }
 
     private boolean ackOnSide(List<ObjectNode> events) {

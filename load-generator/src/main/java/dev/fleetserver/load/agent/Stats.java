@@ -43,6 +43,9 @@ public final class Stats {
     private final Map<Latency, ConcurrentHistogram> latency = new EnumMap<>(Latency.class);
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     final AtomicInteger polling = new AtomicInteger();
+    /** Agents in the pause between an answered checkin and the next one. */
+    final AtomicInteger resting = new AtomicInteger();
+
     final AtomicInteger inBackoff = new AtomicInteger();
     final AtomicInteger enrolled = new AtomicInteger();
     final AtomicInteger stopped = new AtomicInteger();
@@ -84,23 +87,43 @@ public final class Stats {
 
     public GroupStatus status(int agents) {
         return new GroupStatus(
-                agents, enrolled.get(), polling.get(), inBackoff.get(), stopped.get(), actionsReceived.sum());
+                agents,
+                enrolled.get(),
+                polling.get(),
+                resting.get(),
+                inBackoff.get(),
+                stopped.get(),
+                actionsReceived.sum());
     }
 
-    /** Counters of a group's agents right now. */
-    public record GroupStatus(int agents, int enrolled, int polling, int inBackoff, int stopped, long actions) {
+    /**
+     * Counters of a group's agents right now: {@code polling} have a checkin in flight, {@code resting} are in the
+     * 1–1.5 s pause after an answered one.
+     */
+    public record GroupStatus(
+            int agents, int enrolled, int polling, int resting, int inBackoff, int stopped, long actions) {
         public GroupStatus plus(GroupStatus other) {
             return new GroupStatus(
                     agents + other.agents,
                     enrolled + other.enrolled,
                     polling + other.polling,
+                    resting + other.resting,
                     inBackoff + other.inBackoff,
                     stopped + other.stopped,
                     actions + other.actions);
         }
 
         public static GroupStatus empty() {
-            return new GroupStatus(0, 0, 0, 0, 0, 0);
+            return new GroupStatus(0, 0, 0, 0, 0, 0, 0);
+        }
+
+        /**
+         * Agents in their checkin loop as they should be: polling, or about to poll again after an answer. With
+         * thousands of agents some are always between two polls (each poll ends after at most 5 minutes), so
+         * "all polling at one instant" is not a state a large fleet reaches.
+         */
+        public int inCheckinLoop() {
+            return polling + resting;
         }
     }
 

@@ -27,6 +27,7 @@ public final class EnrollmentRate implements Scenario {
     @Override
     public void run(LoadRun run) {
         int agents = run.options().integer("agents", 2000);
+        long activeBefore = run.options().flag("enrollment-id") ? run.admin().activeAgents() : 0;
         Steps.bringUp(run, agents, false);
         Stats.Snapshot stats = Steps.summarize(run);
         ObjectNode node = run.report().section("enrollment");
@@ -36,7 +37,7 @@ public final class EnrollmentRate implements Scenario {
         node.put("enrollments_per_s", Math.round(enrolled / seconds * 10) / 10.0);
         node.set("latency", Report.latency(stats.latency(Stats.Latency.ENROLL)));
         if (run.options().flag("enrollment-id")) {
-            long duplicates = run.admin().duplicateEnrollments();
+            long duplicates = run.admin().duplicateEnrollments(activeBefore, enrolled);
             node.put("duplicate_agents", duplicates);
             if (duplicates > 0) {
                 run.report().fail(duplicates + " duplicate agents for retried enrollment ids");

@@ -37,6 +37,7 @@ public final class HeldPolls implements Scenario {
             long startNanos = System.nanoTime();
             Histogram latency = targetedActions(run, run.options().duration("duration", Duration.ofMinutes(3)));
             ObjectNode targeted = run.report().section("targeted_actions");
+            targeted.put("action_type", run.admin().benchmarkActionType(1));
             targeted.set("delivery_latency", Report.latency(latency));
             ServerProbe.Sample end = run.probe().sample();
             if (start.cpuSeconds() >= 0 && end.cpuSeconds() >= 0) {
@@ -76,7 +77,7 @@ public final class HeldPolls implements Scenario {
             long started = System.nanoTime();
             List<String> target = Steps.someAgents(run, 1);
             long since = Steps.nowMicros();
-            String actionId = run.admin().createAction("INPUT_ACTION", target);
+            String actionId = run.admin().createAction(run.admin().benchmarkActionType(1), target);
             Deliveries.Delivery delivery = run.awaitDelivery(actionId, since, 1, Duration.ofSeconds(30));
             if (delivery.agents() == 0) {
                 missed++;

@@ -37,8 +37,8 @@ public final class Smoke implements Scenario {
             Steps.fanOutAction(run, "action_fanout", Steps.someAgents(run, 100), Duration.ofMinutes(1), true);
             Steps.settle(run, agents, "the action");
             Steps.holdUntil(run, holdEnd);
-            if (run.status().polling() < agents) {
-                run.report().fail(run.status().polling() + " of " + agents + " agents hold a poll at the end");
+            if (run.status().inCheckinLoop() < agents) {
+                run.report().fail(run.status().inCheckinLoop() + " of " + agents + " agents hold a poll at the end");
             }
         }
         Steps.summarize(run);

@@ -27,7 +27,9 @@ final class Steps {
         Duration timeout = Duration.ofMinutes(2);
         ObjectNode setup = run.report().section("setup");
         Duration enrolled = run.await(
-                "enrollment", s -> s.enrolled() + s.stopped() >= agents || (s.polling() >= agents && checkin), timeout);
+                "enrollment",
+                s -> s.enrolled() + s.stopped() >= agents || (s.inCheckinLoop() >= agents && checkin),
+                timeout);
         setup.put("enrolled_after_s", seconds(enrolled));
         if (enrolled == null) {
             run.report().fail("only " + run.status().enrolled() + " of " + agents + " agents enrolled");
@@ -37,10 +39,10 @@ final class Steps {
             run.saveAgentsIfAsked();
             return true;
         }
-        Duration polling = run.await("all agents holding a long poll", s -> s.polling() >= agents, timeout);
+        Duration polling = run.await("all agents holding a long poll", s -> s.inCheckinLoop() >= agents, timeout);
         setup.put("all_polling_after_s", seconds(polling == null ? null : polling.plus(enrolled)));
         if (polling == null) {
-            run.report().fail("only " + run.status().polling() + " of " + agents + " agents reached a long poll");
+            run.report().fail("only " + run.status().inCheckinLoop() + " of " + agents + " agents reached a long poll");
             return false;
         }
         run.saveAgentsIfAsked();
@@ -49,9 +51,10 @@ final class Steps {
 
     /** Waits until all agents hold a poll again (after acking what they got); records a failure if they do not. */
     static void settle(LoadRun run, int agents, String after) {
-        if (run.await("all agents polling again", s -> s.polling() >= agents, Duration.ofMinutes(2)) == null) {
+        if (run.await("all agents polling again", s -> s.inCheckinLoop() >= agents, Duration.ofMinutes(2)) == null) {
             run.report()
-                    .fail("only " + run.status().polling() + " of " + agents + " agents polled again after " + after);
+                    .fail("only " + run.status().inCheckinLoop() + " of " + agents + " agents polled again after "
+                            + after);
         }
     }
 
@@ -78,10 +81,12 @@ final class Steps {
      */
     static void fanOutAction(LoadRun run, String section, List<String> targets, Duration timeout, boolean results) {
         long since = nowMicros();
-        String actionId = run.admin().createAction("INPUT_ACTION", targets);
+        String type = run.admin().benchmarkActionType(targets.size());
+        String actionId = run.admin().createAction(type, targets);
         Deliveries.Delivery delivery = run.awaitDelivery(actionId, since, targets.size(), timeout);
         ObjectNode node = run.report().section(section);
         node.put("action_id", actionId);
+        node.put("action_type", type);
         recordDelivery(node, delivery, targets.size());
         if (delivery.agents() < targets.size()) {
             run.report()

@@ -29,7 +29,7 @@ final class ElasticsearchAgentStore implements AgentStore {
 
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchAgentStore.class);
     private static final String INDEX = FleetIndex.AGENTS.indexName();
-    private static final int CONFLICT_RETRIES = 3;
+    private static final int CONFLICT_RETRIES = 10;
     private static final int SCAN_PAGE = 1000;
 
     private final ElasticsearchConnection connection;
@@ -168,7 +168,21 @@ final class ElasticsearchAgentStore implements AgentStore {
                     throw failure(e, "write agent " + agentId);
                 }
                 log.debug("Agent {} changed while being edited; reading it again", agentId);
+                // A flush of batched checkin state can land between the read and the write again and again while
+                // Elasticsearch is slow: wait a little, longer each time, instead of failing the agent's request.
+                backOff(attempt);
             }
+        }
+    }
+
+    private static void backOff(int attempt) {
+        long millis = java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 25) * (attempt + 1);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException(
+                    StoreUnavailableException.Reason.ERROR, "interrupted while writing an agent", e);
         }
     }
 

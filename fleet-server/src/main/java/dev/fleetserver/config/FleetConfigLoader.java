@@ -61,12 +61,11 @@ public final class FleetConfigLoader {
      */
     public FleetServerConfig load(Path file, Map<String, String> overrides, boolean required) {
         List<PropertySource<?>> sources = new ArrayList<>();
+        List<PropertySource<?>> fromFile = required || java.nio.file.Files.exists(file) ? readYaml(file) : List.of();
         if (!overrides.isEmpty()) {
-            sources.add(new MapPropertySource("command line -E", Map.copyOf(overrides)));
+            sources.add(new OriginTrackedMapPropertySource("command line -E", withTheirLists(overrides, fromFile)));
         }
-        if (required || java.nio.file.Files.exists(file)) {
-            sources.addAll(readYaml(file));
-        }
+        sources.addAll(fromFile);
         if (sources.stream().noneMatch(PropertySourceKeys::declaresInputs)) {
             // No inputs at all: the one fleet-server input with upstream's defaults.
             sources.add(new MapPropertySource("defaults", Map.of("inputs[0].type", InputConfig.FLEET_SERVER_TYPE)));
@@ -78,6 +77,33 @@ public final class FleetConfigLoader {
                 new PreconfigurationReader(source, new PlaceholderExpander(name -> lookup(source, name)))
                         .read(config.store()));
         return config;
+    }
+
+    /**
+     * The overrides plus every element of each list they index into, taken from the file: Spring binds a list from
+     * the first source that has any of its elements, so {@code -E inputs[0].server.port=9220} alone would drop the
+     * file's other keys of {@code inputs}. The file's values keep their origin (file and line) for error messages.
+     */
+    private static Map<String, Object> withTheirLists(Map<String, String> overrides, List<PropertySource<?>> file) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(overrides);
+        java.util.Set<String> lists = new java.util.HashSet<>();
+        for (String key : overrides.keySet()) {
+            int bracket = key.indexOf('[');
+            if (bracket > 0) {
+                lists.add(key.substring(0, bracket) + "[");
+            }
+        }
+        for (PropertySource<?> source : file) {
+            if (source.getSource() instanceof Map<?, ?> values) {
+                values.forEach((name, value) -> {
+                    String key = String.valueOf(name);
+                    if (lists.stream().anyMatch(key::startsWith)) {
+                        merged.putIfAbsent(key, value);
+                    }
+                });
+            }
+        }
+        return merged;
     }
 
     /** Whether a property source sets anything under {@code inputs}. */

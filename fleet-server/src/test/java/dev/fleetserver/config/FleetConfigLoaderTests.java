@@ -125,6 +125,39 @@ class FleetConfigLoaderTests {
     }
 
     @Test
+    void aDashEOverrideOfOneListElementKeyKeepsTheFilesOtherKeysOfThatList() {
+        Path file = TestConfigs.write("""
+                output.elasticsearch.hosts: [localhost:9200]
+                inputs:
+                  - type: fleet-server
+                    policy.id: from-file
+                    server: {host: 127.0.0.2, port: 8220, timeouts: {checkin_long_poll: 42s}}
+                """);
+
+        FleetServerConfig config = loader.load(file, Map.of("inputs[0].server.port", "9999"));
+
+        assertThat(config.server().port()).isEqualTo(9999);
+        assertThat(config.server().host()).isEqualTo("127.0.0.2");
+        assertThat(config.server().timeouts().checkinLongPoll()).hasSeconds(42);
+        assertThat(config.input().policy().id()).isEqualTo("from-file");
+    }
+
+    @Test
+    void anInvalidFileValueBesideADashEOverrideIsStillReportedAtItsLine() {
+        Path file = TestConfigs.write("""
+                output.elasticsearch.hosts: [localhost:9200]
+                inputs:
+                  - type: fleet-server
+                    server: {port: 8220, timeouts: {checkin_long_poll: soon}}
+                """);
+
+        assertThatThrownBy(() -> loader.load(file, Map.of("inputs[0].server.port", "9999")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("checkin_long_poll")
+                .hasMessageContaining(file + ":4");
+    }
+
+    @Test
     void environmentVariablesDoNotOverrideKeysTheFileDoesNotReference() {
         FleetServerConfig config = new FleetConfigLoader(
                         Map.of("HTTP_PORT", "7777", "INPUTS_0_SERVER_PORT", "9999")::get)

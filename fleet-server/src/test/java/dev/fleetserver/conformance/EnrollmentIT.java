@@ -10,12 +10,14 @@ import dev.fleetserver.conformance.Wire.Answer;
 import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
 import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.Secrets;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +49,7 @@ class EnrollmentIT {
     private static final String STATIC_KEY_NO_POLICY = Secrets.register("static-key-" + UUID.randomUUID());
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
     private static String token;
 
@@ -62,9 +64,9 @@ class EnrollmentIT {
                           - token_key: %s
                             policy_id: no-such-policy-%s
                 """.formatted(STATIC_KEY, STATIC_POLICY, STATIC_KEY_NO_POLICY, UUID.randomUUID());
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS + staticTokens))
+        server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS + staticTokens))
                 .awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         policyId = kibana.createPolicy("enroll-" + UUID.randomUUID().toString().substring(0, 8));
         token = kibana.createEnrollmentToken(policyId);
         kibana.createPolicy(STATIC_POLICY);

@@ -6,13 +6,11 @@ import static dev.fleetserver.scenarios.Scenarios.json;
 import static dev.fleetserver.scenarios.Scenarios.letFollowersCatchUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
-import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +44,6 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class ActionDeliveryIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static final Duration LIVE = Duration.ofSeconds(6);
     private static final DateTimeFormatter SECONDS_UTC =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -60,17 +57,17 @@ class ActionDeliveryIT {
             "@timestamp");
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), """
+        server = RunningServer.start(TestStore.current().config("""
                                   timeouts:
                                     checkin_long_poll: 8s
                                     checkin_jitter: 0s
                             """)).awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         policyId = Scenarios.newPolicy(kibana);
     }
 
@@ -204,7 +201,7 @@ class ActionDeliveryIT {
                         "{\"version\":\"9.6.1\"}"));
     }
 
-    private static SimulatedKibana.IndexedAction write(Case c, SimulatedAgent agent) {
+    private static KibanaSide.IndexedAction write(Case c, SimulatedAgent agent) {
         return kibana.createAction(c.type(), List.of(agent.agentId()), doc -> {
             doc.put("user_id", "elastic");
             doc.put("minimum_execution_duration", 60);
@@ -216,7 +213,7 @@ class ActionDeliveryIT {
     @MethodSource("cases")
     void pendingActionHasTheWireShapeOfItsType(Case c) {
         SimulatedAgent agent = readyAgent();
-        SimulatedKibana.IndexedAction action = write(c, agent);
+        KibanaSide.IndexedAction action = write(c, agent);
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin checkin = agent.checkin();
@@ -233,7 +230,7 @@ class ActionDeliveryIT {
     void liveActionHasTheWireShapeOfItsType(Case c) {
         SimulatedAgent agent = readyAgent();
         CompletableFuture<SimulatedAgent.Checkin> held = hold(agent);
-        SimulatedKibana.IndexedAction action = write(c, agent);
+        KibanaSide.IndexedAction action = write(c, agent);
 
         SimulatedAgent.Checkin checkin = get(held, LIVE);
 
@@ -244,7 +241,7 @@ class ActionDeliveryIT {
     }
 
     private static void assertWireShape(
-            Case c, SimulatedKibana.IndexedAction action, SimulatedAgent agent, ObjectNode sent, boolean live) {
+            Case c, KibanaSide.IndexedAction action, SimulatedAgent agent, ObjectNode sent, boolean live) {
         ObjectNode stored = action.source();
         assertThat(sent.path("id").asString()).isEqualTo(action.actionId());
         assertThat(sent.path("type").asString()).isEqualTo(c.type());
@@ -327,7 +324,7 @@ class ActionDeliveryIT {
     void expiredUnexpiringForeignAndUndeliverableTypesAreNeverSentPending() {
         SimulatedAgent agent = readyAgent();
         writeUndeliverable(agent.agentId());
-        SimulatedKibana.IndexedAction marker = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction marker = kibana.createAction("SETTINGS", List.of(agent.agentId()));
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin checkin = agent.checkin();
@@ -341,7 +338,7 @@ class ActionDeliveryIT {
         SimulatedAgent agent = readyAgent();
         CompletableFuture<SimulatedAgent.Checkin> held = hold(agent);
         writeUndeliverable(agent.agentId());
-        SimulatedKibana.IndexedAction marker = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction marker = kibana.createAction("SETTINGS", List.of(agent.agentId()));
 
         // An empty live batch may end the poll early; keep checking in until the marker arrives.
         List<String> received = new ArrayList<>(get(held, LIVE).actionIds());
@@ -392,14 +389,14 @@ class ActionDeliveryIT {
                 settings,
                 List.of(agent.agentId()),
                 doc -> doc.set("data", json("{\"log_level\":\"info\"}"))));
-        Scenarios.Bulk bulk = Scenarios.bulkActions(admin, documents);
+        List<KibanaSide.IndexedAction> bulk = kibana.createActions(documents);
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin checkin = agent.checkin();
 
         assertThat(checkin.elapsed()).isLessThan(Duration.ofSeconds(3));
         assertThat(checkin.actionIds()).containsExactly(settings);
-        assertThat(checkin.ackToken()).isEqualTo(bulk.ids().getLast());
+        assertThat(checkin.ackToken()).isEqualTo(bulk.getLast().id());
     }
 
     @Test
@@ -416,17 +413,17 @@ class ActionDeliveryIT {
                     List.of(agent.agentId()),
                     doc -> doc.set("data", json("{\"log_level\":\"info\"}"))));
         }
-        Scenarios.Bulk bulk = Scenarios.bulkActions(admin, documents);
+        List<KibanaSide.IndexedAction> bulk = kibana.createActions(documents);
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin first = agent.checkin();
         assertThat(first.actionIds()).containsExactlyElementsOf(actionIds.subList(0, 100));
-        assertThat(first.ackToken()).isEqualTo(bulk.ids().get(99));
+        assertThat(first.ackToken()).isEqualTo(bulk.get(99).id());
 
         SimulatedAgent.Checkin second = agent.checkin();
         assertThat(second.elapsed()).isLessThan(Duration.ofSeconds(3));
         assertThat(second.actionIds()).containsExactlyElementsOf(actionIds.subList(100, 150));
-        assertThat(second.ackToken()).isEqualTo(bulk.ids().get(149));
+        assertThat(second.ackToken()).isEqualTo(bulk.get(149).id());
 
         CompletableFuture<SimulatedAgent.Checkin> third = agent.checkinAsync();
         Scenarios.sleep(Duration.ofSeconds(2));
@@ -437,7 +434,7 @@ class ActionDeliveryIT {
                 agent.agentId(),
                 Duration.ofSeconds(20),
                 doc -> doc.path("action_seq_no").path(0).asLong()
-                        == bulk.seqNos().get(149));
+                        == bulk.get(149).seqNo());
     }
 
     @Test
@@ -448,7 +445,7 @@ class ActionDeliveryIT {
         agent = ready.agent();
         long revision = kibana.newRevision(
                 policy, data -> data.withObjectProperty("agent").put("download_timeout", "3h"));
-        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin first = agent.checkin();
@@ -469,7 +466,7 @@ class ActionDeliveryIT {
         var heldB = b.checkinAsync();
         var heldC = c.checkinAsync();
         Scenarios.sleep(Duration.ofMillis(700));
-        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(a.agentId(), b.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("SETTINGS", List.of(a.agentId(), b.agentId()));
 
         assertThat(get(heldA, LIVE).actionIds()).containsExactly(action.actionId());
         assertThat(get(heldB, LIVE).actionIds()).containsExactly(action.actionId());
@@ -493,7 +490,7 @@ class ActionDeliveryIT {
         older.cancel(true);
         Scenarios.sleep(Duration.ofMillis(500));
 
-        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
 
         SimulatedAgent.Checkin checkin = get(newer, LIVE);
         assertThat(checkin.actionIds()).containsExactly(action.actionId());
@@ -564,7 +561,7 @@ class ActionDeliveryIT {
 
     // ------------------------------------------------------------------ secrets in action data (§15 item 21)
 
-    private static SimulatedKibana.IndexedAction secretAction(SimulatedAgent agent, String secretId) {
+    private static KibanaSide.IndexedAction secretAction(SimulatedAgent agent, String secretId) {
         return kibana.createAction("INPUT_ACTION", List.of(agent.agentId()), doc -> {
             doc.set(
                     "data",
@@ -590,7 +587,7 @@ class ActionDeliveryIT {
         SimulatedAgent agent = readyAgent();
         String value = "action-secret-" + UUID.randomUUID();
         String secretId = kibana.createSecret(value);
-        SimulatedKibana.IndexedAction action = secretAction(agent, secretId);
+        KibanaSide.IndexedAction action = secretAction(agent, secretId);
         letFollowersCatchUp();
 
         SimulatedAgent.Checkin checkin = agent.checkin();
@@ -605,7 +602,7 @@ class ActionDeliveryIT {
         String value = "action-secret-" + UUID.randomUUID();
         String secretId = kibana.createSecret(value);
         CompletableFuture<SimulatedAgent.Checkin> held = hold(agent);
-        SimulatedKibana.IndexedAction action = secretAction(agent, secretId);
+        KibanaSide.IndexedAction action = secretAction(agent, secretId);
 
         SimulatedAgent.Checkin checkin = get(held, LIVE);
 
@@ -618,7 +615,7 @@ class ActionDeliveryIT {
     @Test
     void anUnknownAckTokenFallsBackToTheStoredPosition() {
         SimulatedAgent agent = readyAgent();
-        SimulatedKibana.IndexedAction first = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction first = kibana.createAction("SETTINGS", List.of(agent.agentId()));
         letFollowersCatchUp();
         assertThat(agent.checkin().actionIds()).containsExactly(first.actionId());
         // the position is stored with the next checkin's flush

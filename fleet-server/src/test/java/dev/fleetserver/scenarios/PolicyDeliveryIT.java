@@ -8,14 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetserver.health.HealthState;
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
-import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +39,6 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class PolicyDeliveryIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static final Duration LIVE = Duration.ofSeconds(6);
     private static final String POLLS = """
                               timeouts:
@@ -49,12 +47,12 @@ class PolicyDeliveryIT {
                         """;
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), POLLS)).awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        server = RunningServer.start(TestStore.current().config(POLLS)).awaitHealthy();
+        kibana = TestStore.current().kibana(server);
     }
 
     @AfterAll
@@ -309,11 +307,11 @@ class PolicyDeliveryIT {
 
     @Test
     void withIgnoreCheckinPolicyIdTheRevisionIsResentUntilAcknowledged() {
-        try (RunningServer ignoring = RunningServer.start(TestConfigs.forNode(admin.node(), POLLS + """
+        try (RunningServer ignoring =
+                RunningServer.start(TestStore.current().config(POLLS + """
                                   feature_flags:
                                     ignore_checkin_policy_id: true
-                            """))
-                .awaitHealthy()) {
+                            """)).awaitHealthy()) {
             String policyId = newPolicy();
             SimulatedAgent agent = Scenarios.enrolled(ignoring.agentUri(), kibana, policyId);
             ObjectNode first = agent.checkin().actions().getFirst();
@@ -342,10 +340,10 @@ class PolicyDeliveryIT {
         CompletableFuture<SimulatedAgent.Checkin> held = hold(agent);
 
         ObjectNode stale = kibana.defaultPolicyData(policyId);
-        Scenarios.indexPolicyRevision(admin, policyId, 1, stale);
+        kibana.addPolicyRevision(policyId, 1, stale);
         ObjectNode equal = kibana.defaultPolicyData(policyId);
         equal.put("revision", latest);
-        Scenarios.indexPolicyRevision(admin, policyId, latest, equal);
+        kibana.addPolicyRevision(policyId, latest, equal);
 
         SimulatedAgent.Checkin checkin = get(held, Duration.ofSeconds(10));
         assertThat(checkin.actions()).as(String.valueOf(checkin.body())).isEmpty();
@@ -690,7 +688,7 @@ class PolicyDeliveryIT {
         survived.accept("a policy ack");
 
         // an upgrade ack
-        SimulatedKibana.IndexedAction upgrade = kibana.createAction("UPGRADE", List.of(agent.agentId()));
+        KibanaSide.IndexedAction upgrade = kibana.createAction("UPGRADE", List.of(agent.agentId()));
         Scenarios.letFollowersCatchUp();
         SimulatedAgent.Checkin upgradeCheckin = agent.checkin();
         assertThat(upgradeCheckin.actionIds()).containsExactly(upgrade.actionId());

@@ -95,7 +95,11 @@ class AcksIT {
         List<ObjectNode> results = kibana.actionResults(action.actionId());
         assertThat(results).as("results of %s", action.actionId()).hasSize(1);
         ObjectNode result = results.getFirst();
-        assertThat(result.path("_id").asString()).isEqualTo(action.actionId() + ":" + agent.agentId());
+        // On Elasticsearch the result's document id is what makes a repeated ack idempotent; the embedded store
+        // keys its rows the same way but its port does not expose them (idempotency is checked by counting).
+        if (TestStore.current() == TestStore.ELASTICSEARCH) {
+            assertThat(result.path("_id").asString()).isEqualTo(action.actionId() + ":" + agent.agentId());
+        }
         return result;
     }
 

@@ -6,6 +6,7 @@ import static dev.fleetserver.scenarios.Scenarios.json;
 import static dev.fleetserver.scenarios.Scenarios.letFollowersCatchUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetserver.testsupport.ElasticsearchOnly;
 import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
@@ -583,6 +584,7 @@ class ActionDeliveryIT {
     }
 
     @Test
+    @ElasticsearchOnly("secrets are .fleet-secrets documents")
     void aSecretInPendingActionDataIsResolved() {
         SimulatedAgent agent = readyAgent();
         String value = "action-secret-" + UUID.randomUUID();
@@ -597,6 +599,7 @@ class ActionDeliveryIT {
     }
 
     @Test
+    @ElasticsearchOnly("secrets are .fleet-secrets documents")
     void aSecretInLiveActionDataIsResolved() {
         SimulatedAgent agent = readyAgent();
         String value = "action-secret-" + UUID.randomUUID();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetserver.health.HealthState;
+import dev.fleetserver.testsupport.ElasticsearchOnly;
 import dev.fleetserver.testsupport.Http;
 import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
@@ -139,6 +140,7 @@ class PolicyDeliveryIT {
     // ------------------------------------------------------------------ secrets (item 69, §15 items 19–20)
 
     @Test
+    @ElasticsearchOnly("secrets are .fleet-secrets documents")
     void inlineSecretsAreResolvedWhereverTheyAreAndListedInSecretPaths() {
         String policyId = newPolicy();
         String password = "stream-password-" + UUID.randomUUID();
@@ -192,6 +194,7 @@ class PolicyDeliveryIT {
     }
 
     @Test
+    @ElasticsearchOnly("secrets are .fleet-secrets documents")
     void pathFormSecretsAreWrittenInPlaceAndTheirSecretsKeyIsRemoved() {
         String policyId = newPolicy();
         String password = "path-password-" + UUID.randomUUID();
@@ -312,8 +315,9 @@ class PolicyDeliveryIT {
                                   feature_flags:
                                     ignore_checkin_policy_id: true
                             """)).awaitHealthy()) {
-            String policyId = newPolicy();
-            SimulatedAgent agent = Scenarios.enrolled(ignoring.agentUri(), kibana, policyId);
+            KibanaSide fleet = TestStore.current().kibana(ignoring);
+            String policyId = Scenarios.newPolicy(fleet);
+            SimulatedAgent agent = Scenarios.enrolled(ignoring.agentUri(), fleet, policyId);
             ObjectNode first = agent.checkin().actions().getFirst();
             agent.apply(first);
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
 import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.ElasticsearchOnly;
 import dev.fleetserver.testsupport.Http;
 import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
@@ -37,6 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * 103): two servers against one node serve any agent at any moment, a re-created {@code .fleet-actions} index
  * does not stall delivery, and a restart in the middle of a long poll loses nothing.
  */
+@ElasticsearchOnly("several servers share one store, and the .fleet-actions index is re-created")
 @ExtendWith(NoSecretsInLogs.class)
 class StatelessIT {
 

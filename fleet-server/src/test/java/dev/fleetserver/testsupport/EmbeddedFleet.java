@@ -206,6 +206,11 @@ public final class EmbeddedFleet implements KibanaSide {
     }
 
     @Override
+    public List<String> agentIdsWhere(String field, String value) {
+        return port(AgentStore.class).idsWhere(field, value);
+    }
+
+    @Override
     public void updateAgent(String agentId, ObjectNode partial) {
         if (!port(AgentStore.class).update(agentId, partial)) {
             throw new IllegalStateException("no agent " + agentId);

@@ -86,6 +86,9 @@ public interface KibanaSide {
     /** The agent document, or {@code null} when there is none. */
     ObjectNode agentDocument(String agentId);
 
+    /** Ids of the agent documents whose {@code field} has this value, every write so far included. */
+    List<String> agentIdsWhere(String field, String value);
+
     /** A partial update ({@code doc} merge) of the agent document, as Kibana makes one. */
     void updateAgent(String agentId, ObjectNode partial);
 

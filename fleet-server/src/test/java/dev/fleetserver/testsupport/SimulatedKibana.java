@@ -411,6 +411,17 @@ public final class SimulatedKibana implements KibanaSide {
         return source;
     }
 
+    @Override
+    public List<String> agentIdsWhere(String field, String value) {
+        admin.json("POST", "/.fleet-agents/_refresh", null);
+        ObjectNode query = Http.JSON.createObjectNode();
+        query.put("size", 1000);
+        query.putObject("query").putObject("term").put(field, value);
+        return hits(".fleet-agents", query).stream()
+                .map(hit -> hit.path("_id").asString())
+                .toList();
+    }
+
     /** A partial update ({@code doc} merge) of the agent document. */
     @Override
     public void updateAgent(String agentId, ObjectNode partial) {

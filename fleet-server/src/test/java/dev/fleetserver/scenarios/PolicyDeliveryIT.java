@@ -134,6 +134,9 @@ class PolicyDeliveryIT {
         }
         ObjectNode expected = ((ObjectNode) document.path("data")).deepCopy();
         expected.remove("secret_references");
+        // An output's service token (how the embedded store's policies reach their cluster) never reaches agents:
+        // the key made with it is sent instead.
+        expected.path("outputs").forEach(output -> ((ObjectNode) output).remove("service_token"));
         assertThat(sent).isEqualTo(expected);
     }
 
@@ -336,6 +339,7 @@ class PolicyDeliveryIT {
     // ------------------------------------------------------------------ stale and racing revisions (§15 items 2–3)
 
     @Test
+    @ElasticsearchOnly("Elasticsearch takes a second document with an existing revision; the embedded store refuses it")
     void aLowerOrEqualRevisionIndexedLaterDeliversNothing() {
         String policyId = newPolicy();
         long latest = kibana.newRevision(policyId, data -> data.put("marker", "latest"));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fleetserver.testsupport.Http;
 import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.SimulatedAgent;
+import dev.fleetserver.testsupport.TestStore;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -103,9 +104,12 @@ final class Scenarios {
         }
     }
 
-    /** Lets the server's index followers (1 s polls) pass everything written so far. */
+    /**
+     * Lets the server's followers pass everything written so far: Elasticsearch's index monitors poll every second,
+     * the embedded store's feeds are woken by each commit.
+     */
     static void letFollowersCatchUp() {
-        sleep(Duration.ofMillis(2500));
+        sleep(TestStore.current() == TestStore.EMBEDDED ? Duration.ofMillis(500) : Duration.ofMillis(2500));
     }
 
     static JsonNode json(String text) {

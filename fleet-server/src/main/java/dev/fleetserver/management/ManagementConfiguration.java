@@ -26,6 +26,11 @@ class ManagementConfiguration {
         return new OperatorKeys(config.fleet().management().apiKeys());
     }
 
+    @Bean
+    BootstrapOperatorKey bootstrapOperatorKey(FleetServerConfig config, OperatorKeys keys) {
+        return BootstrapOperatorKey.apply(config, keys);
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = SpringSettings.MANAGEMENT_PROPERTY, havingValue = "true")
     static class Listener {

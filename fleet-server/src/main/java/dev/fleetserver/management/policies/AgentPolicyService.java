@@ -141,6 +141,17 @@ public final class AgentPolicyService {
      * @param updatedBy the operator's key id
      */
     public ObjectNode create(ObjectNode body, String updatedBy) {
+        return createWithDefaultKey(body, updatedBy).response();
+    }
+
+    /**
+     * A created policy and the token of its default enrollment key: the embedded store keeps only the token's hash,
+     * so this is the one moment it can be shown.
+     */
+    record Created(ObjectNode response, String enrollmentToken) {}
+
+    /** {@link #create}, also giving the default enrollment key's token. */
+    Created createWithDefaultKey(ObjectNode body, String updatedBy) {
         String id = body.path("id").asString(null);
         if (id == null || id.isBlank()) {
             id = body.path("has_fleet_server").asBoolean(false)
@@ -161,9 +172,9 @@ public final class AgentPolicyService {
             attributes.put("is_default_fleet_server", true);
         }
         AgentPolicy created = write(id, 1, attributes, contentOf(body, NODES.objectNode()), updatedBy);
-        enrollmentKeys.create(id, "Default", null);
+        ObjectNode key = enrollmentKeys.create(id, "Default", null);
         log.info("Agent policy {} created (revision 1)", id);
-        return created.response(Map.of());
+        return new Created(created.response(Map.of()), key.path("api_key").asString());
     }
 
     /** The next revision of a policy from a validated update body; attributes not given keep their values. */

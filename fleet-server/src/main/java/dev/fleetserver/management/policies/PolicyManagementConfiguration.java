@@ -18,6 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Configuration(proxyBeanMethods = false)
 class PolicyManagementConfiguration {
 
+    private static final String KIBANA_DEFAULT_OUTPUT_HOST = "http://localhost:9200";
+
     @Bean
     EnrollmentApiKeyService enrollmentApiKeyService(
             EnrollmentKeyStore store, ApiKeys apiKeys, PolicyStore policies, EnrollmentService enrollment) {
@@ -39,20 +41,34 @@ class PolicyManagementConfiguration {
         return new Preconfigurer(config.preconfiguration(), policies, keys, health);
     }
 
+    @Bean
+    QuickStart quickStart(
+            FleetServerConfig config,
+            AgentPolicyService policies,
+            Preconfigurer preconfigurer,
+            dev.fleetserver.management.BootstrapOperatorKey operatorKey,
+            dev.fleetserver.health.ServerHealth health) {
+        return new QuickStart(config, policies, preconfigurer, operatorKey, health, System.out);
+    }
+
     /**
      * The outputs of a policy whose create body names none: like Kibana's default output, the Elasticsearch the
-     * fleet lives in (the server's own hosts), as {@code default}; none on the embedded store.
+     * fleet lives in (the server's own hosts), as {@code default}; without one Kibana's own default,
+     * {@code http://localhost:9200}, since agents refuse a policy without outputs and there is no Elasticsearch to
+     * point at (the operator gives the real one in the policy).
      */
     static ObjectNode defaultOutputs(FleetServerConfig config) {
         ObjectNode outputs = JsonNodeFactory.instance.objectNode();
+        ObjectNode output = outputs.putObject("default");
+        output.put("type", "elasticsearch");
+        ArrayNode hosts = output.putArray("hosts");
         ElasticsearchOutput es = config.output().elasticsearch();
-        if (es != null) {
-            ObjectNode output = outputs.putObject("default");
-            output.put("type", "elasticsearch");
-            ArrayNode hosts = output.putArray("hosts");
-            for (String host : es.hosts()) {
-                hosts.add(host.contains("://") ? host : es.protocol() + "://" + host);
-            }
+        if (es == null) {
+            hosts.add(KIBANA_DEFAULT_OUTPUT_HOST);
+            return outputs;
+        }
+        for (String host : es.hosts()) {
+            hosts.add(host.contains("://") ? host : es.protocol() + "://" + host);
         }
         return outputs;
     }

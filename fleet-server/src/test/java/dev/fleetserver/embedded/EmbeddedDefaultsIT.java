@@ -45,7 +45,7 @@ class EmbeddedDefaultsIT {
         Http http = Http.plain();
         String token;
         String operator;
-        try (var process = FleetServerProcess.startIn(workingDirectory, Map.of(), args)) {
+        try (var process = FleetServerProcess.startShowingSecretsIn(workingDirectory, Map.of(), args)) {
             awaitHealthy(http, agentBase);
             assertThat(Http.json(http.get(agentBase.resolve("/api/status")))
                             .path("status")

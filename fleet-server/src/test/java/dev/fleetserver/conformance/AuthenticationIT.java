@@ -5,14 +5,14 @@ import static dev.fleetserver.conformance.Wire.base64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetserver.conformance.Wire.Answer;
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.Secrets;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,9 +34,8 @@ import tools.jackson.databind.node.NullNode;
 @ExtendWith(NoSecretsInLogs.class)
 class AuthenticationIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String enrollmentToken;
     private static SimulatedAgent a;
     private static SimulatedAgent b;
@@ -57,9 +56,9 @@ class AuthenticationIT {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS))
+        server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS))
                 .awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         String policyId =
                 kibana.createPolicy("auth-" + UUID.randomUUID().toString().substring(0, 8));
         enrollmentToken = kibana.createEnrollmentToken(policyId);

@@ -7,15 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetserver.conformance.Wire.Answer;
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.ElasticsearchOnly;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.Secrets;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,6 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class EnrollmentIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static final String UA = "Elastic Agent v9.5.0";
     private static final String MINIMAL = "{\"type\":\"PERMANENT\",\"metadata\":{\"local\":{},\"tags\":[]}}";
     private static final String STATIC_POLICY =
@@ -47,7 +47,7 @@ class EnrollmentIT {
     private static final String STATIC_KEY_NO_POLICY = Secrets.register("static-key-" + UUID.randomUUID());
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
     private static String token;
 
@@ -62,9 +62,9 @@ class EnrollmentIT {
                           - token_key: %s
                             policy_id: no-such-policy-%s
                 """.formatted(STATIC_KEY, STATIC_POLICY, STATIC_KEY_NO_POLICY, UUID.randomUUID());
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS + staticTokens))
+        server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS + staticTokens))
                 .awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         policyId = kibana.createPolicy("enroll-" + UUID.randomUUID().toString().substring(0, 8));
         token = kibana.createEnrollmentToken(policyId);
         kibana.createPolicy(STATIC_POLICY);
@@ -314,6 +314,7 @@ class EnrollmentIT {
     }
 
     @Test
+    @ElasticsearchOnly("the access key's Elasticsearch API-key metadata and role descriptors")
     void item40_theAccessKeyInElasticsearch() {
         JsonNode item = item(enroll(MINIMAL));
         String id = item.path("id").asString();
@@ -539,10 +540,10 @@ class EnrollmentIT {
         assertThat(doc.path("enrolled_at").asString())
                 .isEqualTo(first.path("enrolled_at").asString());
         await().atMost(Duration.ofSeconds(70))
-                .untilAsserted(() -> assertThat(
-                                kibana.apiKey(firstKey).path("invalidated").asBoolean())
+                .untilAsserted(() -> assertThat(kibana.authenticates(
+                                first.path("access_api_key").asString()))
                         .as("the first access key is invalidated")
-                        .isTrue());
+                        .isFalse());
         Answer oldKeyAck = Wire.raw(
                 server.agentUri(),
                 "POST",
@@ -640,19 +641,12 @@ class EnrollmentIT {
                 .isNull();
         ObjectNode doc = kibana.agentDocument(secondId);
         assertThat(doc.path("enrollment_id").asString()).isEqualTo(enrollmentId);
-        String firstKey = first.path("access_api_key_id").asString();
         await().atMost(Duration.ofSeconds(70))
-                .untilAsserted(() -> assertThat(
-                                kibana.apiKey(firstKey).path("invalidated").asBoolean())
+                .untilAsserted(() -> assertThat(kibana.authenticates(
+                                first.path("access_api_key").asString()))
                         .as("the first agent's key is invalidated")
-                        .isTrue());
-        admin.json("POST", "/.fleet-agents/_refresh", null);
-        JsonNode hits = admin.json(
-                "POST",
-                "/.fleet-agents/_search",
-                "{\"query\":{\"term\":{\"enrollment_id\":\"" + enrollmentId + "\"}}}");
-        assertThat(hits.path("hits").path("total").path("value").asLong()).isEqualTo(1);
-        assertThat(hits.path("hits").path("hits").get(0).path("_id").asString()).isEqualTo(secondId);
+                        .isFalse());
+        assertThat(kibana.agentIdsWhere("enrollment_id", enrollmentId)).containsExactly(secondId);
     }
 
     @Test
@@ -705,14 +699,9 @@ class EnrollmentIT {
                 assertFleetError(answer, 429, "EnrollDuplicate", "concurrent enrollment for same id: retry");
             }
         }
-        admin.json("POST", "/.fleet-agents/_refresh", null);
-        JsonNode hits = admin.json(
-                "POST",
-                "/.fleet-agents/_search",
-                "{\"query\":{\"term\":{\"enrollment_id\":\"" + enrollmentId + "\"}}}");
-        assertThat(hits.path("hits").path("total").path("value").asLong())
+        assertThat(kibana.agentIdsWhere("enrollment_id", enrollmentId))
                 .as("agents left with enrollment_id %s after %s", enrollmentId, answers)
-                .isEqualTo(1);
+                .hasSize(1);
     }
 
     @Test

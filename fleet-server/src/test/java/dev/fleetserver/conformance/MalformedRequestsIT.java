@@ -5,13 +5,12 @@ import static dev.fleetserver.conformance.Wire.assertNoStackTrace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetserver.conformance.Wire.Answer;
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +33,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NoSecretsInLogs.class)
 class MalformedRequestsIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static final String UA = "Elastic Agent v9.5.0";
     private static final String ENROLL = "/api/fleet/agents/enroll?";
     private static final String DECODE_ENROLL = "Bad request: unable to decode enroll request";
@@ -47,9 +45,9 @@ class MalformedRequestsIT {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS))
+        server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS))
                 .awaitHealthy();
-        SimulatedKibana kibana = new SimulatedKibana(admin, server.agentUri());
+        KibanaSide kibana = TestStore.current().kibana(server);
         String policyId =
                 kibana.createPolicy("malformed-" + UUID.randomUUID().toString().substring(0, 8));
         token = kibana.createEnrollmentToken(policyId);

@@ -2,7 +2,6 @@ package dev.fleetserver.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetserver.action.ActionDocument;
 import dev.fleetserver.health.HealthState;
 import dev.fleetserver.testsupport.EmbeddedFleet;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
@@ -71,10 +70,10 @@ class EmbeddedAgentLifecycleTests {
 
             var held = agent.checkinAsync();
             Thread.sleep(500);
-            ActionDocument settings = fleet.createAction("SETTINGS", List.of(agent.agentId()));
+            var settings = fleet.createAction("SETTINGS", List.of(agent.agentId()));
             SimulatedAgent.Checkin delivered = held.get();
             assertThat(delivered.actionIds()).containsExactly(settings.actionId());
-            assertThat(delivered.ackToken()).isEqualTo(settings.documentId());
+            assertThat(delivered.ackToken()).isEqualTo(settings.id());
             assertThat(agent.ack(delivered.actions().getFirst()).statusCode()).isEqualTo(200);
             assertThat(fleet.actionResults(settings.actionId())).hasSize(1);
 
@@ -122,7 +121,7 @@ class EmbeddedAgentLifecycleTests {
             policyChange = agent.checkin().actions().getFirst();
             agent.apply(policyChange);
             agent.ack(policyChange);
-            ActionDocument settings = fleet.createAction("SETTINGS", List.of(agent.agentId()));
+            var settings = fleet.createAction("SETTINGS", List.of(agent.agentId()));
             settingsId = settings.actionId();
             SimulatedAgent.Checkin withAction = agent.checkin();
             assertThat(withAction.actionIds()).containsExactly(settingsId);

@@ -3,13 +3,12 @@ package dev.fleetserver.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -27,15 +26,14 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class AgentLifecycleIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS))
+        server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS))
                 .awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
     }
 
     @AfterAll

@@ -2,13 +2,11 @@ package dev.fleetserver.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
 import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,17 +16,14 @@ import tools.jackson.databind.node.BooleanNode;
 @ExtendWith(NoSecretsInLogs.class)
 class GracefulForceUnenrollIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
-
     @Test
     void anInactiveAgentGetsAnEmptyPolicyThenUnenrollThenThe401() {
         String flag = TestConfigs.SHORT_POLLS + """
                       feature_flags:
                         graceful_force_unenroll.enabled: true
                 """;
-        try (var server =
-                RunningServer.start(TestConfigs.forNode(admin.node(), flag)).awaitHealthy()) {
-            var kibana = new SimulatedKibana(admin, server.agentUri());
+        try (var server = RunningServer.start(TestStore.current().config(flag)).awaitHealthy()) {
+            var kibana = TestStore.current().kibana(server);
             String policyId = kibana.createPolicy(
                     "graceful-" + UUID.randomUUID().toString().substring(0, 8));
             SimulatedAgent agent = new SimulatedAgent(server.agentUri());
@@ -58,9 +53,9 @@ class GracefulForceUnenrollIT {
 
     @Test
     void withoutTheFlagTheFirstCheckinIsAlreadyThe401() {
-        try (var server = RunningServer.start(TestConfigs.forNode(admin.node(), TestConfigs.SHORT_POLLS))
+        try (var server = RunningServer.start(TestStore.current().config(TestConfigs.SHORT_POLLS))
                 .awaitHealthy()) {
-            var kibana = new SimulatedKibana(admin, server.agentUri());
+            var kibana = TestStore.current().kibana(server);
             String policyId = kibana.createPolicy(
                     "graceful-" + UUID.randomUUID().toString().substring(0, 8));
             SimulatedAgent agent = new SimulatedAgent(server.agentUri());

@@ -5,14 +5,13 @@ import static dev.fleetserver.scenarios.Scenarios.instant;
 import static dev.fleetserver.scenarios.Scenarios.object;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
-import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,12 +41,11 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class CheckinStateIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     /** The flush interval (2 s here) plus generous slack for a busy machine. */
     private static final Duration FLUSHED = Duration.ofSeconds(15);
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
 
     /** The held poll of each agent; an agent holds one poll at a time, as a real one does. */
@@ -55,7 +53,7 @@ class CheckinStateIT {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), """
+        server = RunningServer.start(TestStore.current().config("""
                                   timeouts:
                                     checkin_long_poll: 25s
                                     checkin_timestamp: 2s
@@ -64,7 +62,7 @@ class CheckinStateIT {
                                     checkin:
                                       flush_interval: 2s
                             """)).awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         policyId = Scenarios.newPolicy(kibana);
     }
 
@@ -108,7 +106,7 @@ class CheckinStateIT {
         if (previous != null) {
             previous.cancel(true);
         }
-        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("SETTINGS", List.of(agent.agentId()));
         Scenarios.letFollowersCatchUp();
         ObjectNode body = agent.checkinBody();
         edit.accept(body);

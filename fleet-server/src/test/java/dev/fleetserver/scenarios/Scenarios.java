@@ -3,10 +3,10 @@ package dev.fleetserver.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
+import dev.fleetserver.testsupport.TestStore;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -27,11 +27,11 @@ final class Scenarios {
 
     private Scenarios() {}
 
-    static String newPolicy(SimulatedKibana kibana) {
+    static String newPolicy(KibanaSide kibana) {
         return kibana.createPolicy("policy-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
-    static SimulatedAgent enrolled(URI server, SimulatedKibana kibana, String policyId) {
+    static SimulatedAgent enrolled(URI server, KibanaSide kibana, String policyId) {
         SimulatedAgent agent = new SimulatedAgent(server);
         HttpResponse<String> enrolled = agent.enroll(kibana.createEnrollmentToken(policyId));
         assertThat(enrolled.statusCode()).as("enroll: %s", enrolled.body()).isEqualTo(200);
@@ -56,7 +56,7 @@ final class Scenarios {
         }
     }
 
-    static Ready ready(URI server, SimulatedKibana kibana, String policyId) {
+    static Ready ready(URI server, KibanaSide kibana, String policyId) {
         SimulatedAgent agent = enrolled(server, kibana, policyId);
         SimulatedAgent.Checkin first = agent.checkin();
         assertThat(first.status()).as("first checkin: %s", first.body()).isEqualTo(200);
@@ -104,9 +104,12 @@ final class Scenarios {
         }
     }
 
-    /** Lets the server's index followers (1 s polls) pass everything written so far. */
+    /**
+     * Lets the server's followers pass everything written so far: Elasticsearch's index monitors poll every second,
+     * the embedded store's feeds are woken by each commit.
+     */
     static void letFollowersCatchUp() {
-        sleep(Duration.ofMillis(2500));
+        sleep(TestStore.current() == TestStore.EMBEDDED ? Duration.ofMillis(500) : Duration.ofMillis(2500));
     }
 
     static JsonNode json(String text) {
@@ -119,7 +122,7 @@ final class Scenarios {
 
     /** The agent document once {@code condition} holds (waiting for checkin flushes). */
     static ObjectNode awaitAgentDocument(
-            SimulatedKibana kibana, String agentId, Duration within, Predicate<ObjectNode> condition) {
+            KibanaSide kibana, String agentId, Duration within, Predicate<ObjectNode> condition) {
         ObjectNode[] last = new ObjectNode[1];
         try {
             await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -137,42 +140,7 @@ final class Scenarios {
         return OffsetDateTime.parse(value.asString()).toInstant();
     }
 
-    /** Indexes a {@code .fleet-policies} document as Kibana does, with any revision number. */
-    static void indexPolicyRevision(ElasticsearchAdmin admin, String policyId, long revision, ObjectNode data) {
-        ObjectNode document = Http.JSON.createObjectNode();
-        document.put("@timestamp", SimulatedKibana.now());
-        document.put("policy_id", policyId);
-        document.put("revision_idx", revision);
-        document.put("coordinator_idx", 0);
-        document.put("default_fleet_server", false);
-        document.putArray("namespaces").add("default");
-        document.set("data", data);
-        admin.json("POST", "/.fleet-policies/_doc?refresh=true", Http.JSON.writeValueAsString(document));
-    }
-
-    /** What {@link #bulkActions} indexed: ids and sequence numbers in request order. */
-    record Bulk(List<String> ids, List<Long> seqNos) {}
-
-    /** Indexes action documents with one {@code _bulk} request, in order. */
-    static Bulk bulkActions(ElasticsearchAdmin admin, List<ObjectNode> documents) {
-        StringBuilder body = new StringBuilder();
-        for (ObjectNode document : documents) {
-            body.append("{\"index\":{}}\n")
-                    .append(Http.JSON.writeValueAsString(document))
-                    .append('\n');
-        }
-        JsonNode response = admin.json("POST", "/.fleet-actions/_bulk?refresh=true", body.toString());
-        assertThat(response.path("errors").asBoolean()).as("bulk: %s", response).isFalse();
-        List<String> ids = new ArrayList<>();
-        List<Long> seqNos = new ArrayList<>();
-        for (JsonNode item : response.path("items")) {
-            ids.add(item.path("index").path("_id").asString());
-            seqNos.add(item.path("index").path("_seq_no").asLong());
-        }
-        return new Bulk(ids, seqNos);
-    }
-
-    /** A Kibana-like action document (one hour to live) for {@link #bulkActions}. */
+    /** A Kibana-like action document (one hour to live) for {@link KibanaSide#createActions}. */
     static ObjectNode actionDocument(String type, String actionId, List<String> agents, Consumer<ObjectNode> edit) {
         ObjectNode document = Http.JSON.createObjectNode();
         document.put("action_id", actionId);

@@ -9,12 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetserver.config.FleetServerConfig;
 import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
 import dev.fleetserver.testsupport.ElasticsearchAdmin;
+import dev.fleetserver.testsupport.ElasticsearchOnly;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
-import dev.fleetserver.testsupport.SimulatedKibana;
-import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,6 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * 103): two servers against one node serve any agent at any moment, a re-created {@code .fleet-actions} index
  * does not stall delivery, and a restart in the middle of a long poll loses nothing.
  */
+@ElasticsearchOnly("several servers share one store, and the .fleet-actions index is re-created")
 @ExtendWith(NoSecretsInLogs.class)
 class StatelessIT {
 
@@ -45,11 +47,11 @@ class StatelessIT {
 
     private static RunningServer a;
     private static RunningServer b;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
 
     private static FleetServerConfig config() {
-        return TestConfigs.forNode(admin.node(), """
+        return TestStore.current().config("""
                                   timeouts:
                                     checkin_long_poll: 10s
                                     checkin_jitter: 0s
@@ -60,7 +62,7 @@ class StatelessIT {
     static void start() {
         a = RunningServer.start(config()).awaitHealthy();
         b = RunningServer.start(config()).awaitHealthy();
-        kibana = new SimulatedKibana(admin, a.agentUri());
+        kibana = TestStore.current().kibana(a);
         policyId = Scenarios.newPolicy(kibana);
     }
 
@@ -141,7 +143,7 @@ class StatelessIT {
         assertThat(onB.ack(policy.actions().getFirst()).statusCode()).isEqualTo(200);
 
         CompletableFuture<SimulatedAgent.Checkin> heldAgain = hold(onB);
-        SimulatedKibana.IndexedAction action = kibana.createAction("SETTINGS", List.of(onB.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("SETTINGS", List.of(onB.agentId()));
         SimulatedAgent.Checkin delivered = get(heldAgain, LIVE);
         assertThat(delivered.actionIds()).containsExactly(action.actionId());
         assertThat(delivered.ackToken()).isEqualTo(action.id());
@@ -157,7 +159,7 @@ class StatelessIT {
         CompletableFuture<SimulatedAgent.Checkin> otherHeldOnB = other.checkinAsync();
 
         CompletableFuture<SimulatedAgent.Checkin> held = hold(onA);
-        SimulatedKibana.IndexedAction action = kibana.createAction("REQUEST_DIAGNOSTICS", List.of(onA.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction("REQUEST_DIAGNOSTICS", List.of(onA.agentId()));
 
         SimulatedAgent.Checkin delivered = get(held, LIVE);
         assertThat(delivered.actionIds()).containsExactly(action.actionId());
@@ -199,8 +201,8 @@ class StatelessIT {
                     List.of(agentX.agentId(), agentY.agentId()),
                     doc -> doc.set("data", object("{\"log_level\":\"info\"}"))));
         }
-        Scenarios.Bulk before = Scenarios.bulkActions(admin, documents);
-        long lastSeqNo = before.seqNos().getLast();
+        List<KibanaSide.IndexedAction> before = kibana.createActions(documents);
+        long lastSeqNo = before.getLast().seqNo();
         assertThat(lastSeqNo).isGreaterThanOrEqualTo(9);
         Scenarios.letFollowersCatchUp();
         for (SimulatedAgent agent : List.of(agentX, agentY)) {
@@ -222,7 +224,7 @@ class StatelessIT {
 
         // live, to a checkin held on A with a token from the old index
         CompletableFuture<SimulatedAgent.Checkin> held = hold(agentX);
-        SimulatedKibana.IndexedAction live = kibana.createAction("SETTINGS", List.of(agentX.agentId()));
+        KibanaSide.IndexedAction live = kibana.createAction("SETTINGS", List.of(agentX.agentId()));
         assertThat(live.seqNo()).isLessThan(lastSeqNo);
         SimulatedAgent.Checkin liveCheckin = get(held, LIVE);
         assertThat(liveCheckin.actionIds())
@@ -231,7 +233,7 @@ class StatelessIT {
         assertThat(agentX.ack(liveCheckin.actions().getFirst()).statusCode()).isEqualTo(200);
 
         // pending, to a new checkin on B
-        SimulatedKibana.IndexedAction pending = kibana.createAction("SETTINGS", List.of(agentY.agentId()));
+        KibanaSide.IndexedAction pending = kibana.createAction("SETTINGS", List.of(agentY.agentId()));
         assertThat(pending.seqNo()).isLessThan(lastSeqNo);
         Scenarios.letFollowersCatchUp();
         SimulatedAgent.Checkin pendingCheckin = agentY.checkin();
@@ -268,7 +270,7 @@ class StatelessIT {
                     List.of(agent.agentId()),
                     doc -> doc.set("data", object("{\"log_level\":\"info\"}"))));
         }
-        Scenarios.bulkActions(admin, documents);
+        kibana.createActions(documents);
         Scenarios.letFollowersCatchUp();
         assertThat(agent.checkin().actions()).hasSize(5);
         CompletableFuture<SimulatedAgent.Checkin> flush = agent.checkinAsync();
@@ -285,7 +287,7 @@ class StatelessIT {
         admin.json("GET", "/_cluster/health/.fleet-actions?wait_for_status=green&timeout=30s", null);
         Scenarios.sleep(Duration.ofSeconds(3));
 
-        SimulatedKibana.IndexedAction mine = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+        KibanaSide.IndexedAction mine = kibana.createAction("SETTINGS", List.of(agent.agentId()));
         List<ObjectNode> others = new ArrayList<>();
         for (long i = 0; i <= position + 5; i++) {
             others.add(Scenarios.actionDocument(
@@ -294,9 +296,9 @@ class StatelessIT {
                     List.of("some-other-agent"),
                     doc -> doc.set("data", object("{\"log_level\":\"info\"}"))));
         }
-        Scenarios.Bulk bulk = Scenarios.bulkActions(admin, others);
+        List<KibanaSide.IndexedAction> bulk = kibana.createActions(others);
         assertThat(mine.seqNo()).isLessThanOrEqualTo(position);
-        assertThat(bulk.seqNos().getLast()).isGreaterThan(position);
+        assertThat(bulk.getLast().seqNo()).isGreaterThan(position);
         Scenarios.letFollowersCatchUp();
 
         SimulatedAgent onB = on(b, agent, x.policyChange());
@@ -317,7 +319,7 @@ class StatelessIT {
         try {
             Scenarios.Ready ready = Scenarios.ready(first.agentUri(), kibana, policyId);
             SimulatedAgent agent = ready.agent();
-            SimulatedKibana.IndexedAction old = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+            KibanaSide.IndexedAction old = kibana.createAction("SETTINGS", List.of(agent.agentId()));
             Scenarios.letFollowersCatchUp();
             SimulatedAgent.Checkin got = agent.checkin();
             assertThat(got.actionIds()).containsExactly(old.actionId());
@@ -337,7 +339,7 @@ class StatelessIT {
             assertThat(closer.isAlive()).as("the server stopped").isFalse();
 
             // written while no server runs
-            SimulatedKibana.IndexedAction missed = kibana.createAction("SETTINGS", List.of(agent.agentId()));
+            KibanaSide.IndexedAction missed = kibana.createAction("SETTINGS", List.of(agent.agentId()));
 
             second = RunningServer.start(config()).awaitHealthy();
             SimulatedAgent again = on(second.agentUri(), agent, ready.policyChange());

@@ -6,14 +6,13 @@ import static dev.fleetserver.scenarios.Scenarios.object;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fleetserver.testing.elasticsearch.TestElasticsearch;
-import dev.fleetserver.testsupport.ElasticsearchAdmin;
 import dev.fleetserver.testsupport.Http;
+import dev.fleetserver.testsupport.KibanaSide;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.SimulatedKibana;
-import dev.fleetserver.testsupport.TestConfigs;
+import dev.fleetserver.testsupport.TestStore;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,21 +34,20 @@ import tools.jackson.databind.node.ObjectNode;
 @ExtendWith(NoSecretsInLogs.class)
 class UpgradeAndUnenrollIT {
 
-    private static final ElasticsearchAdmin admin = new ElasticsearchAdmin(TestElasticsearch.shared());
     private static final Duration FLUSH = Duration.ofSeconds(20);
 
     private static RunningServer server;
-    private static SimulatedKibana kibana;
+    private static KibanaSide kibana;
     private static String policyId;
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestConfigs.forNode(admin.node(), """
+        server = RunningServer.start(TestStore.current().config("""
                                   timeouts:
                                     checkin_long_poll: 3s
                                     checkin_jitter: 0s
                             """)).awaitHealthy();
-        kibana = new SimulatedKibana(admin, server.agentUri());
+        kibana = TestStore.current().kibana(server);
         policyId = Scenarios.newPolicy(kibana);
     }
 
@@ -64,7 +62,7 @@ class UpgradeAndUnenrollIT {
 
     /** Kibana's UPGRADE: the action plus {@code upgrade_started_at} on the agent. */
     private static ObjectNode deliverUpgrade(SimulatedAgent agent) {
-        SimulatedKibana.IndexedAction upgrade = kibana.createAction(
+        KibanaSide.IndexedAction upgrade = kibana.createAction(
                 "UPGRADE",
                 List.of(agent.agentId()),
                 doc -> doc.set("data", object("{\"version\":\"9.5.3\",\"source_uri\":\"https://artifacts.example\"}")));
@@ -338,7 +336,7 @@ class UpgradeAndUnenrollIT {
     // ------------------------------------------------------------------ UNENROLL / MIGRATE (items 115–117)
 
     private static ObjectNode deliver(SimulatedAgent agent, String type) {
-        SimulatedKibana.IndexedAction action = kibana.createAction(type, List.of(agent.agentId()));
+        KibanaSide.IndexedAction action = kibana.createAction(type, List.of(agent.agentId()));
         Scenarios.letFollowersCatchUp();
         SimulatedAgent.Checkin checkin = agent.checkin();
         assertThat(checkin.actionIds()).as(String.valueOf(checkin.body())).containsExactly(action.actionId());

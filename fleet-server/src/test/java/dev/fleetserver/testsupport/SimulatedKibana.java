@@ -27,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * their mappings when it starts); writing into a missing one fails instead of letting Elasticsearch create it
  * with dynamic mappings.
  */
-public final class SimulatedKibana {
+public final class SimulatedKibana implements KibanaSide {
 
     /** Where policies send agents when no Fleet Server URL was given. */
     public static final URI PLACEHOLDER_FLEET_URL = URI.create("https://fleet-server.example.internal:8220");
@@ -43,9 +43,6 @@ public final class SimulatedKibana {
     private final ElasticsearchAdmin admin;
     private final URI fleetServerUrl;
     private final Http http = Http.plain();
-
-    /** An action document as indexed into {@code .fleet-actions}. */
-    public record IndexedAction(String id, String actionId, long seqNo, ObjectNode source) {}
 
     public SimulatedKibana(ElasticsearchAdmin admin) {
         this(admin, PLACEHOLDER_FLEET_URL);
@@ -68,32 +65,13 @@ public final class SimulatedKibana {
 
     // ---------------------------------------------------------------- policies (§5.2)
 
-    /** Writes revision 1 of a realistic agent policy and returns {@code policyId}. */
-    public String createPolicy(String policyId) {
-        indexPolicyRevision(policyId, 1, defaultPolicyData(policyId));
-        return policyId;
-    }
-
-    /**
-     * Appends the next revision: the latest {@code data} copied, {@code revision} incremented, then
-     * {@code dataEdit} applied. Returns the new revision.
-     */
-    public long newRevision(String policyId, Consumer<ObjectNode> dataEdit) {
-        ObjectNode latest = latestPolicyDocument(policyId);
-        long revision = latest.path("revision_idx").asLong() + 1;
-        ObjectNode data = ((ObjectNode) latest.path("data")).deepCopy();
-        data.put("revision", revision);
-        dataEdit.accept(data);
-        indexPolicyRevision(policyId, revision, data);
-        return revision;
-    }
-
     /** The {@code data} of the highest revision. */
     public ObjectNode latestPolicyData(String policyId) {
         return (ObjectNode) latestPolicyDocument(policyId).path("data");
     }
 
     /** The {@code _source} of the highest revision, with {@code _id} added. */
+    @Override
     public ObjectNode latestPolicyDocument(String policyId) {
         List<ObjectNode> documents = policyDocuments(policyId);
         if (documents.isEmpty()) {
@@ -111,7 +89,13 @@ public final class SimulatedKibana {
         return hits(".fleet-policies", query);
     }
 
-    private void indexPolicyRevision(String policyId, long revision, ObjectNode data) {
+    @Override
+    public void addPolicyRevision(String policyId, long revision, ObjectNode data) {
+        index(".fleet-policies", policyDocument(policyId, revision, data));
+    }
+
+    /** A policy revision document as Kibana writes it. */
+    static ObjectNode policyDocument(String policyId, long revision, ObjectNode data) {
         ObjectNode document = Http.JSON.createObjectNode();
         document.put("@timestamp", now());
         document.put("policy_id", policyId);
@@ -120,13 +104,14 @@ public final class SimulatedKibana {
         document.put("default_fleet_server", false);
         document.putArray("namespaces").add("default");
         document.set("data", data);
-        index(".fleet-policies", document);
+        return document;
     }
 
     /**
      * An agent policy as Kibana renders it for agents: one Elasticsearch output (the test node), permissions for
      * the agent's checks and one {@code logfile} integration, monitoring, and {@code fleet.hosts}.
      */
+    @Override
     public ObjectNode defaultPolicyData(String policyId) {
         String packagePolicyId = UUID.randomUUID().toString();
         ObjectNode data = Http.JSON.createObjectNode();
@@ -196,6 +181,7 @@ public final class SimulatedKibana {
      * metadata, no privileges) and its {@code .fleet-enrollment-api-keys} record. Returns the encoded token the
      * agent presents, registered as a secret.
      */
+    @Override
     public String createEnrollmentToken(String policyId) {
         String name = "Default (" + UUID.randomUUID() + ")";
         ObjectNode request = Http.JSON.createObjectNode();
@@ -216,20 +202,26 @@ public final class SimulatedKibana {
         Secrets.register(key.path("api_key").asString());
         String encoded = Secrets.register(key.path("encoded").asString());
 
+        index(".fleet-enrollment-api-keys", enrollmentKeyRecord(key.path("id").asString(), encoded, name, policyId));
+        return encoded;
+    }
+
+    /** An active {@code .fleet-enrollment-api-keys} record as Kibana writes it. */
+    static ObjectNode enrollmentKeyRecord(String apiKeyId, String encodedToken, String name, String policyId) {
         ObjectNode record = Http.JSON.createObjectNode();
         record.put("active", true);
-        record.put("api_key_id", key.path("id").asString());
-        record.put("api_key", encoded);
+        record.put("api_key_id", apiKeyId);
+        record.put("api_key", encodedToken);
         record.put("name", name);
         record.put("policy_id", policyId);
         record.put("created_at", now());
         record.putArray("namespaces").add("default");
         record.put("hidden", false);
-        index(".fleet-enrollment-api-keys", record);
-        return encoded;
+        return record;
     }
 
     /** Sets {@code active: false} on the token's record; the API key itself stays valid. */
+    @Override
     public void deactivateEnrollmentToken(String token) {
         String keyId = apiKeyId(token);
         List<ObjectNode> records = enrollmentKeyRecords(keyId);
@@ -245,6 +237,7 @@ public final class SimulatedKibana {
     }
 
     /** Kibana's "revoke": invalidates the API key and deactivates the record. */
+    @Override
     public void revokeEnrollmentToken(String token) {
         invalidateApiKey(apiKeyId(token));
         deactivateEnrollmentToken(token);
@@ -275,7 +268,19 @@ public final class SimulatedKibana {
      * {@code expiration} in one hour, {@code data} a sensible default for the type (none for UNENROLL and
      * unknown types), {@code namespaces ["default"]}; {@code edit} may change or remove anything.
      */
+    @Override
     public IndexedAction createAction(String type, List<String> agentIds, Consumer<ObjectNode> edit) {
+        ObjectNode document = actionDocument(type, agentIds, edit);
+        JsonNode indexed = index(".fleet-actions", document);
+        return new IndexedAction(
+                indexed.path("_id").asString(),
+                document.path("action_id").asString(),
+                indexed.path("_seq_no").asLong(),
+                document);
+    }
+
+    /** An action document as Kibana writes it, as described at {@link KibanaSide#createAction}. */
+    static ObjectNode actionDocument(String type, List<String> agentIds, Consumer<ObjectNode> edit) {
         ObjectNode document = Http.JSON.createObjectNode();
         document.put("action_id", UUID.randomUUID().toString());
         document.put("type", type);
@@ -290,16 +295,7 @@ public final class SimulatedKibana {
         }
         document.putArray("namespaces").add("default");
         edit.accept(document);
-        JsonNode indexed = index(".fleet-actions", document);
-        return new IndexedAction(
-                indexed.path("_id").asString(),
-                document.path("action_id").asString(),
-                indexed.path("_seq_no").asLong(),
-                document);
-    }
-
-    public IndexedAction createAction(String type, List<String> agentIds) {
-        return createAction(type, agentIds, document -> {});
+        return document;
     }
 
     private static ObjectNode defaultActionData(String type, ObjectNode document) {
@@ -330,6 +326,33 @@ public final class SimulatedKibana {
         return data;
     }
 
+    /** Indexes the action documents with one {@code _bulk} request, in order. */
+    @Override
+    public List<IndexedAction> createActions(List<ObjectNode> documents) {
+        requireIndex(".fleet-actions");
+        StringBuilder body = new StringBuilder();
+        for (ObjectNode document : documents) {
+            body.append("{\"index\":{}}\n")
+                    .append(Http.JSON.writeValueAsString(document))
+                    .append('\n');
+        }
+        JsonNode response = admin.json("POST", "/.fleet-actions/_bulk?refresh=true", body.toString());
+        if (response.path("errors").asBoolean()) {
+            throw new IllegalStateException("bulk: " + response);
+        }
+        List<IndexedAction> indexed = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            JsonNode item = response.path("items").path(i).path("index");
+            ObjectNode document = documents.get(i);
+            indexed.add(new IndexedAction(
+                    item.path("_id").asString(),
+                    document.path("action_id").asString(),
+                    item.path("_seq_no").asLong(),
+                    document));
+        }
+        return indexed;
+    }
+
     /** {@code .fleet-actions} documents with this {@code action_id}, each with {@code _id} added. */
     public List<ObjectNode> actionDocuments(String actionId) {
         ObjectNode query = Http.JSON.createObjectNode();
@@ -341,6 +364,7 @@ public final class SimulatedKibana {
      * The {@code .fleet-actions-results} documents of an action (one per acknowledging agent), each with
      * {@code _id} added; empty when there are none or the index does not exist.
      */
+    @Override
     public List<ObjectNode> actionResults(String actionId) {
         ObjectNode query = Http.JSON.createObjectNode();
         query.put("size", 1000);
@@ -351,6 +375,7 @@ public final class SimulatedKibana {
     // ---------------------------------------------------------------- secrets (§5.7)
 
     /** Stores a secret value in {@code .fleet-secrets} (created when missing) and returns its generated id. */
+    @Override
     public String createSecret(String value) {
         Secrets.register(value);
         if (admin.request("GET", "/.fleet-secrets/_settings", null).statusCode() == 404) {
@@ -373,6 +398,7 @@ public final class SimulatedKibana {
      * The agent's {@code .fleet-agents} {@code _source} with {@code _seq_no} and {@code _primary_term} added, or
      * {@code null} when there is no such document.
      */
+    @Override
     public ObjectNode agentDocument(String agentId) {
         HttpResponse<String> response = admin.request("GET", "/.fleet-agents/_doc/" + encode(agentId), null);
         if (response.statusCode() == 404) {
@@ -385,14 +411,19 @@ public final class SimulatedKibana {
         return source;
     }
 
-    /** A partial update of one top-level field of the agent document, as Kibana does (e.g. {@code active}). */
-    public void setAgentField(String agentId, String field, JsonNode value) {
-        ObjectNode partial = Http.JSON.createObjectNode();
-        partial.set(field, value);
-        updateAgent(agentId, partial);
+    @Override
+    public List<String> agentIdsWhere(String field, String value) {
+        admin.json("POST", "/.fleet-agents/_refresh", null);
+        ObjectNode query = Http.JSON.createObjectNode();
+        query.put("size", 1000);
+        query.putObject("query").putObject("term").put(field, value);
+        return hits(".fleet-agents", query).stream()
+                .map(hit -> hit.path("_id").asString())
+                .toList();
     }
 
     /** A partial update ({@code doc} merge) of the agent document. */
+    @Override
     public void updateAgent(String agentId, ObjectNode partial) {
         update(".fleet-agents", agentId, partial);
     }
@@ -403,6 +434,7 @@ public final class SimulatedKibana {
      * Whether Elasticsearch accepts the key: {@code GET /_security/_authenticate} with
      * {@code Authorization: ApiKey <base64(id:key)>}. Takes the plain {@code id:key} or the encoded form.
      */
+    @Override
     public boolean authenticates(String idColonKeyOrEncodedToken) {
         String encoded = idColonKeyOrEncodedToken.contains(":")
                 ? Base64.getEncoder().encodeToString(idColonKeyOrEncodedToken.getBytes(StandardCharsets.UTF_8))
@@ -423,6 +455,7 @@ public final class SimulatedKibana {
      * The API key's description from {@code GET /_security/api_key?id=<id>} (name, metadata, role_descriptors,
      * invalidated, ...), or {@code null} when unknown.
      */
+    @Override
     public ObjectNode apiKey(String id) {
         HttpResponse<String> response = admin.request("GET", "/_security/api_key?id=" + encode(id), null);
         if (response.statusCode() == 404) {

@@ -94,7 +94,7 @@ class EmbeddedCrashDurabilityIT {
             revision.put("policy_id", "crash-policy");
             revision.put("revision_idx", 1);
             revision.put("@timestamp", "2026-01-01T00:00:00Z");
-            revision.set("data", EmbeddedFleet.defaultPolicyData("crash-policy"));
+            revision.set("data", EmbeddedFleet.presetOutputPolicyData("crash-policy"));
             store.policies().addRevision(revision);
             CreatedApiKey key =
                     store.apiKeys().create("enroll", Http.JSON.createObjectNode(), Http.JSON.createObjectNode());

@@ -49,7 +49,6 @@ public final class CheckinService {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_PENDING = 100;
     private static final int MAX_SKIPPED_PAGES = 10;
-    /** Not an upstream field: the incarnation of the actions store that {@code action_seq_no} refers to. */
     /**
      * What a held poll drops from the agent document it keeps for a policy delivery: rendering reads the agent's
      * policy and output keys, never these, and they are most of the document (a few KiB per waiting agent).
@@ -57,6 +56,7 @@ public final class CheckinService {
     private static final Set<String> NOT_NEEDED_FOR_DELIVERY =
             Set.of("local_metadata", "components", "upgrade_details", "user_provided_metadata");
 
+    /** Not an upstream field: the incarnation of the actions store that {@code action_seq_no} refers to. */
     static final String POSITION_GENERATION = "action_seq_no_generation";
 
     private final AgentAuthenticator authenticator;

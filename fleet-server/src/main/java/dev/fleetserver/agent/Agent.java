@@ -1,5 +1,6 @@
 package dev.fleetserver.agent;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -103,6 +104,17 @@ public record Agent(String id, ObjectNode source, DocumentVersion version) {
 
     public Optional<OutputKey> output(String name) {
         return Optional.ofNullable(outputs().get(name));
+    }
+
+    /** This agent with a document that lacks the given top-level fields; the other fields are shared, not copied. */
+    public Agent without(Collection<String> fields) {
+        ObjectNode kept = source.objectNode();
+        source.properties().forEach(field -> {
+            if (!fields.contains(field.getKey())) {
+                kept.set(field.getKey(), field.getValue());
+            }
+        });
+        return new Agent(id, kept, version);
     }
 
     private @Nullable String text(String name) {

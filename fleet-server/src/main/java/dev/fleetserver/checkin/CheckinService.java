@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -49,6 +50,13 @@ public final class CheckinService {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_PENDING = 100;
     private static final int MAX_SKIPPED_PAGES = 10;
+    /**
+     * What a held poll drops from the agent document it keeps for a policy delivery: rendering reads the agent's
+     * policy and output keys, never these, and they are most of the document (a few KiB per waiting agent).
+     */
+    private static final Set<String> NOT_NEEDED_FOR_DELIVERY =
+            Set.of("local_metadata", "components", "upgrade_details", "user_provided_metadata");
+
     /** Not an upstream field: the incarnation of the actions store that {@code action_seq_no} refers to. */
     static final String POSITION_GENERATION = "action_seq_no_generation";
 
@@ -155,10 +163,11 @@ public final class CheckinService {
         CompletableFuture<Void> pendingRead = new CompletableFuture<>();
         var actionSubscription = dispatcher.subscribe(
                 agentId, batch -> reply.complete(CheckinResponse.of(batch.ackToken(), batch.actions())));
+        Agent forDelivery = agent.without(NOT_NEEDED_FOR_DELIVERY);
         var policySubscription = policies.subscribe(
                 policyIdOf(agent),
                 revision,
-                policy -> pendingRead.thenRunAsync(() -> deliver(reply, agent, policy), rendering));
+                policy -> pendingRead.thenRunAsync(() -> deliver(reply, forDelivery, policy), rendering));
         reply.whenComplete((response, error) -> {
             actionSubscription.close();
             policySubscription.close();

@@ -32,6 +32,9 @@ public final class SpringSettings {
         settings.put("server.address", server.host());
         settings.put("server.port", server.port());
         settings.put("server.max-http-request-header-size", server.limits().maxHeaderByteSize() + "B");
+        // Tomcat allocates this buffer for every request and keeps it while a long poll is held; the server's
+        // own headers take a few hundred bytes (default 8 KiB).
+        settings.put("server.tomcat.max-http-response-header-size", "2KB");
         settings.put(
                 "server.tomcat.connection-timeout", millis(server.timeouts().readHeader()));
         settings.put(

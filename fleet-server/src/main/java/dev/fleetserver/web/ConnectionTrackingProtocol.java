@@ -19,8 +19,45 @@ import org.slf4j.LoggerFactory;
  */
 public class ConnectionTrackingProtocol extends Http11NioProtocol {
 
+    /**
+     * Bytes read from the socket at a time (Tomcat's {@code socket.appReadBufSize}, default 8 KiB). Agents send a
+     * few hundred bytes of headers and small gzip bodies; a larger body just takes more reads.
+     */
+    static final int SOCKET_READ_BUFFER = 1024;
+
+    /**
+     * Bytes written to the socket at a time ({@code socket.appWriteBufSize}, default 8 KiB). A large policy is
+     * still written in full, in more writes.
+     */
+    static final int SOCKET_WRITE_BUFFER = 2048;
+
+    /**
+     * Trailer bytes a chunked request may carry ({@code maxTrailerSize}, default 8 KiB). Agents send none, but
+     * Tomcat allocates the whole limit for every connection up front.
+     */
+    static final int MAX_TRAILER_SIZE = 1024;
+
+    /**
+     * The servlet response buffer (Tomcat's default 8 KiB, plus a char buffer of as many chars). 2 KiB is where
+     * upstream's Go server stops buffering and switches to chunked encoding, so responses of our own that set no
+     * length get a Content-Length at the same sizes as upstream's.
+     */
+    static final int RESPONSE_BUFFER = 2048;
+
+    // Every held long poll keeps its connection's and its request's buffers until it is answered, so their sizes
+    // are the bulk of what a waiting agent costs (P1 in BENCHMARKS.md). The request header buffer is left at the
+    // configured max_header_byte_size: Tomcat enforces that limit with the buffer's size.
     public ConnectionTrackingProtocol() {
         super(new TrackingEndpoint());
+        getEndpoint().getSocketProperties().setAppReadBufSize(SOCKET_READ_BUFFER);
+        getEndpoint().getSocketProperties().setAppWriteBufSize(SOCKET_WRITE_BUFFER);
+        setMaxTrailerSize(MAX_TRAILER_SIZE);
+    }
+
+    /** Tomcat sizes each request's servlet response buffer with this. */
+    @Override
+    public int getDesiredBufferSize() {
+        return RESPONSE_BUFFER;
     }
 
     public void setConnectionListener(ConnectionListener listener) {

@@ -49,6 +49,7 @@ class WebConfiguration implements WebMvcConfigurer {
             factory.setProtocol(ConnectionTrackingProtocol.class.getName());
             factory.addContextCustomizers(context -> ((org.apache.catalina.core.StandardHost) context.getParent())
                     .setErrorReportValveClass(FleetErrorReportValve.class.getName()));
+            factory.addEngineValves(new ReaderBufferValve());
             ConnectionListener listener = listeners.getIfAvailable(() -> ConnectionListener.NONE);
             factory.addConnectorCustomizers((TomcatConnectorCustomizer) connector -> {
                 if (connector.getProtocolHandler() instanceof ConnectionTrackingProtocol protocol) {

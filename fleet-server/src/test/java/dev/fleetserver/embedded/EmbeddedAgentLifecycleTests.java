@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetserver.health.HealthState;
 import dev.fleetserver.testsupport.EmbeddedFleet;
+import dev.fleetserver.testsupport.Http;
 import dev.fleetserver.testsupport.NoSecretsInLogs;
 import dev.fleetserver.testsupport.RunningServer;
 import dev.fleetserver.testsupport.SimulatedAgent;
 import dev.fleetserver.testsupport.TestConfigs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,6 +104,55 @@ class EmbeddedAgentLifecycleTests {
 
             SimulatedAgent.Checkin delivered = held.get();
             assertThat(delivered.actionIds()).containsExactly("policy:" + policyId + ":" + revision);
+        }
+    }
+
+    @Test
+    void aPolicyOfHundredsOfKilobytesArrivesWholeCompressedOrNot() throws Exception {
+        // The agent listener writes through small socket and response buffers (ConnectionTrackingProtocol): a
+        // large answer takes many writes and must still arrive complete.
+        var random = new java.security.SecureRandom();
+        var blob = new StringBuilder();
+        while (blob.length() < 400_000) {
+            blob.append(Long.toHexString(random.nextLong()));
+        }
+        String value = blob.toString();
+        try (RunningServer server = start()) {
+            EmbeddedFleet fleet = new EmbeddedFleet(server);
+            String policyId =
+                    fleet.createPolicy("policy-" + UUID.randomUUID().toString().substring(0, 8));
+            SimulatedAgent agent = new SimulatedAgent(server.agentUri());
+            agent.enroll(fleet.createEnrollmentToken(policyId));
+            ObjectNode first = agent.checkin().actions().getFirst();
+            agent.apply(first);
+            agent.ack(first);
+
+            var held = agent.checkinAsync();
+            Thread.sleep(500);
+            long revision = fleet.newRevision(
+                    policyId, data -> data.withObjectProperty("agent").put("large_setting", value));
+
+            SimulatedAgent.Checkin delivered = held.get();
+            assertThat(delivered.actionIds()).containsExactly("policy:" + policyId + ":" + revision);
+            assertThat(delivered
+                            .actions()
+                            .getFirst()
+                            .at("/data/policy/agent/large_setting")
+                            .asString())
+                    .as("gzip-compressed answer to a held checkin")
+                    .isEqualTo(value);
+
+            SimulatedAgent other = new SimulatedAgent(server.agentUri());
+            other.enroll(fleet.createEnrollmentToken(policyId));
+            var plain = other.checkinRaw(
+                    other.checkinBody().toString().getBytes(StandardCharsets.UTF_8), false, "Accept-Encoding", null);
+            assertThat(plain.statusCode()).isEqualTo(200);
+            assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(Http.json(plain)
+                            .at("/actions/0/data/policy/agent/large_setting")
+                            .asString())
+                    .as("uncompressed answer")
+                    .isEqualTo(value);
         }
     }
 

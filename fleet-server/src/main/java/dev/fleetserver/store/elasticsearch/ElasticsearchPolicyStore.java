@@ -34,27 +34,7 @@ final class ElasticsearchPolicyStore implements PolicyStore, PolicyFeed {
 
     @Override
     public Optional<PolicyDocument> latest(String policyId) {
-        try {
-            return client
-                    .search(
-                            s -> s.index(POLICIES)
-                                    .ignoreUnavailable(true)
-                                    .size(1)
-                                    .sort(o ->
-                                            o.field(f -> f.field("revision_idx").order(SortOrder.Desc)))
-                                    .query(q -> q.term(t -> t.field("policy_id").value(policyId))),
-                            ObjectNode.class)
-                    .hits()
-                    .hits()
-                    .stream()
-                    .findFirst()
-                    .map(ElasticsearchPolicyStore::document);
-        } catch (Exception e) {
-            if (ElasticsearchErrors.status(e) == 404) {
-                return Optional.empty();
-            }
-            throw ElasticsearchErrors.translate(e, "read policy " + policyId, connection.describe());
-        }
+        return latestDocument(policyId).map(PolicyDocument::of);
     }
 
     @Override
